@@ -1,0 +1,18 @@
+"""mobilenet_tutorial: the helper package of the course *Efficient ConvNets: MobileNets in PyTorch*.
+
+The names most chapters use are importable from the top level:
+
+- :func:`count_params`, :func:`count_macs`, :func:`layer_table` (module :mod:`.profile`)
+- :func:`is_quick`, :func:`pick` (module :mod:`.config`): quick mode for tests
+
+Other modules, one concept each: :mod:`.cost` (analytic convolution costs),
+:mod:`.bench` (timing), :mod:`.data` (Fashion-MNIST), :mod:`.train` (training loop),
+:mod:`.weights` (offline pretrained weights), :mod:`.photos` (real test photos),
+:mod:`.models` (the networks), :mod:`.exercises` (exercise checks).
+"""
+
+from .config import is_quick, pick
+from .profile import count_macs, count_params, layer_table
+
+__all__ = ["count_params", "count_macs", "layer_table", "is_quick", "pick"]
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""Timing done properly: warm-up, a fixed thread count, repeated runs, median and spread.
+
+Built on :mod:`torch.utils.benchmark`.  Absolute times on a shared machine are
+noisy; what carries over from one run to the next is a *ratio* measured in the
+same run.  :func:`compare` therefore interleaves the candidates round after
+round and reports each one's time as a ratio to the first, with its spread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from statistics import median
+
+import pandas as pd
+import torch
+from torch.utils import benchmark
+
+__all__ = ["Timing", "measure", "compare", "time_model"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Repeated timings of one callable, in seconds per call."""
+
+    label: str
+    times: list[float] = field(repr=False)
+    threads: int
+
+    @property
+    def median(self) -> float:
+        """Median seconds per call."""
+        return float(median(self.times))
+
+    @property
+    def iqr(self) -> float:
+        """Interquartile range of seconds per call (a robust measure of spread)."""
+        q = torch.tensor(self.times, dtype=torch.float64).quantile(
+            torch.tensor([0.25, 0.75], dtype=torch.float64)
+        )
+        return float(q[1] - q[0])
+
+    def __str__(self) -> str:
+        return (f"{self.label}: median {self.median * 1e3:.3f} ms, IQR {self.iqr * 1e3:.3f} ms "
+                f"over {len(self.times)} blocks, {self.threads} thread(s)")
+
+
+def _check(fn: Callable[[], object], threads: int, warmup: int) -> None:
+    if not callable(fn):
+        raise TypeError(f"expected a callable taking no arguments, got {type(fn).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    if warmup < 0:
+        raise ValueError(f"warmup must be 0 or more, got {warmup}")
+
+
+def measure(fn: Callable[[], object], label: str = "", threads: int | None = None,
+            warmup: int = 3, min_run_time: float = 0.5) -> Timing:
+    """Time ``fn()``: ``warmup`` untimed calls, then ``torch.utils.benchmark`` blocks.
+
+    Args:
+        fn: a callable with no arguments (wrap arguments in a ``lambda``).
+        label: a name for the result.
+        threads: number of intra-op threads; defaults to ``torch.get_num_threads()``.
+        warmup: untimed calls first (the first call often pays for allocation and
+            kernel selection).
+        min_run_time: seconds of timed calls at least; more gives a steadier median.
+    """
+    threads = torch.get_num_threads() if threads is None else threads
+    _check(fn, threads, warmup)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.inference_mode():
+            for _ in range(warmup):
+                fn()
+        timer = benchmark.Timer(stmt="with torch.inference_mode(): fn()",
+                                globals={"fn": fn, "torch": torch},
+                                num_threads=threads, label=label)
+        result = timer.blocked_autorange(min_run_time=min_run_time)
+    finally:
+        torch.set_num_threads(previous)
+    return Timing(label=label, times=list(result.times), threads=threads)
+
+
+def time_model(model: torch.nn.Module, example: torch.Tensor, label: str = "",
+               threads: int | None = None, warmup: int = 3,
+               min_run_time: float = 0.5) -> Timing:
+    """Time ``model(example)`` in eval mode, without autograd.  See :func:`measure`."""
+    model.eval()
+    return measure(lambda: model(example), label=label or type(model).__name__,
+                   threads=threads, warmup=warmup, min_run_time=min_run_time)
+
+
+def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
+            threads: int | None = None, warmup: int = 3,
+            min_run_time: float = 0.2) -> pd.DataFrame:
+    """Time several callables side by side, interleaved over ``rounds`` rounds.
+
+    Each round times every candidate once (see :func:`measure`) and divides each
+    median by the first candidate's median of the same round.  Interleaving makes
+    the ratios robust to the machine getting faster or slower during the run.
+
+    Returns:
+        A ``DataFrame`` indexed by label with columns ``median_ms`` and ``iqr_ms``
+        (over all timed blocks), ``ratio`` (median over rounds of time divided by
+        the first candidate's time), and ``ratio_min`` and ``ratio_max`` (its range
+        over rounds).  ``speedup`` is ``1 / ratio``.
+    """
+    if not candidates:
+        raise ValueError("compare needs at least one candidate")
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    labels = list(candidates)
+    times: dict[str, list[float]] = {label: [] for label in labels}
+    ratios: dict[str, list[float]] = {label: [] for label in labels}
+    used_threads = torch.get_num_threads() if threads is None else threads
+    for round_index in range(rounds):
+        medians = {}
+        for label in labels:
+            timing = measure(candidates[label], label=label, threads=used_threads,
+                             warmup=warmup if round_index == 0 else 1,
+                             min_run_time=min_run_time)
+            times[label].extend(timing.times)
+            medians[label] = timing.median
+        for label in labels:
+            ratios[label].append(medians[label] / medians[labels[0]])
+    rows = []
+    for label in labels:
+        timing = Timing(label, times[label], used_threads)
+        ratio = float(median(ratios[label]))
+        rows.append({"label": label, "median_ms": timing.median * 1e3, "iqr_ms": timing.iqr * 1e3,
+                     "ratio": ratio, "ratio_min": min(ratios[label]),
+                     "ratio_max": max(ratios[label]), "speedup": 1.0 / ratio})
+    return pd.DataFrame(rows).set_index("label")

@@ -1,0 +1,144 @@
+"""Real data for the chapters: Fashion-MNIST, online or offline.
+
+:func:`fashion_mnist` returns torchvision's own ``FashionMNIST`` dataset.
+Readers who are online get it through torchvision's download.  Machines with no
+internet (such as the ones that build this book) fill torchvision's ``raw``
+folder from the original gzip files of Debian's package ``dataset-fashion-mnist``
+(``/usr/share/datasets/fashion-mnist``), decompressed, so that torchvision finds
+the data and attempts no download.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import torch
+from torch.utils.data import Subset
+from torchvision import datasets
+
+__all__ = [
+    "FASHION_MNIST_CLASSES",
+    "DEBIAN_FASHION_MNIST_DIR",
+    "DataNotFoundError",
+    "default_data_dir",
+    "prepare_fashion_mnist",
+    "fashion_mnist",
+    "fashion_mnist_tensors",
+    "random_subset",
+]
+
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+_RAW_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+class DataNotFoundError(FileNotFoundError):
+    """The dataset is neither on disk nor downloadable."""
+
+
+def default_data_dir() -> Path:
+    """Where datasets are kept.
+
+    ``$MOBILENET_TUTORIAL_DATA`` if set, else ``~/.cache/mobilenet_tutorial/data``.
+    """
+    env = os.environ.get("MOBILENET_TUTORIAL_DATA")
+    return Path(env) if env else Path.home() / ".cache" / "mobilenet_tutorial" / "data"
+
+
+def _raw_dir(root: Path) -> Path:
+    return root / "FashionMNIST" / "raw"
+
+
+def prepare_fashion_mnist(root: str | Path | None = None,
+                          source_dir: str | Path = DEBIAN_FASHION_MNIST_DIR) -> bool:
+    """Fill torchvision's raw folder under ``root`` from gzip files in ``source_dir``.
+
+    Files already in place are left alone, so calling this twice is cheap.
+
+    Returns:
+        ``True`` if the four raw files are in place afterwards, ``False`` if
+        ``source_dir`` does not hold them (then nothing is written).
+    """
+    raw = _raw_dir(Path(root) if root is not None else default_data_dir())
+    if all((raw / name).is_file() for name in _RAW_FILES):
+        return True
+    source = Path(source_dir)
+    gz_files = [source / f"{name}.gz" for name in _RAW_FILES]
+    if not all(path.is_file() for path in gz_files):
+        return False
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, gz_path in zip(_RAW_FILES, gz_files, strict=True):
+        target = raw / name
+        if target.is_file():
+            continue
+        partial = target.with_suffix(".partial")
+        with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        partial.replace(target)
+    return True
+
+
+def fashion_mnist(train: bool = True, transform=None, root: str | Path | None = None,
+                  source_dir: str | Path = DEBIAN_FASHION_MNIST_DIR,
+                  download: bool = True) -> datasets.FashionMNIST:
+    """torchvision's ``FashionMNIST`` (60,000 training or 10,000 test images, 28x28 greyscale).
+
+    Looks for the data in this order: already under ``root``; Debian's gzip files
+    in ``source_dir`` (decompressed into ``root``); torchvision's download (if
+    ``download`` is true).
+
+    Raises:
+        DataNotFoundError: if none of these works; the message names both ways
+            to get the data.
+    """
+    root_path = Path(root) if root is not None else default_data_dir()
+    if prepare_fashion_mnist(root_path, source_dir):
+        return datasets.FashionMNIST(str(root_path), train=train, transform=transform,
+                                     download=False)
+    if download:
+        try:
+            return datasets.FashionMNIST(str(root_path), train=train, transform=transform,
+                                         download=True)
+        except Exception as error:  # no internet: urllib raises several kinds
+            reason = f"torchvision's download failed ({type(error).__name__}: {error})"
+    else:
+        reason = "download=False"
+    raise DataNotFoundError(
+        f"Fashion-MNIST is not under {root_path} and {reason}. Get it either way: "
+        "(1) online, call fashion_mnist(download=True) and torchvision downloads it; "
+        "(2) offline on Debian or Ubuntu, `sudo apt-get install dataset-fashion-mnist`, "
+        f"which puts the gzip files in {DEBIAN_FASHION_MNIST_DIR}."
+    )
+
+
+def fashion_mnist_tensors(train: bool = True, root: str | Path | None = None,
+                          **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+    """The whole split as tensors: images ``(N, 1, 28, 28)`` float in ``[0, 1]``, labels ``(N,)``.
+
+    Much faster than going through PIL image by image, which matters on a CPU.
+    """
+    dataset = fashion_mnist(train=train, root=root, **kwargs)
+    images = dataset.data.unsqueeze(1).float().div_(255.0)
+    return images, dataset.targets.clone()
+
+
+def random_subset(dataset, size: int | None, seed: int = 0):
+    """A reproducible random subset of ``size`` items (the whole dataset if ``size`` is None)."""
+    if size is None or size >= len(dataset):
+        return dataset
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    generator = torch.Generator().manual_seed(seed)
+    indices = torch.randperm(len(dataset), generator=generator)[:size].tolist()
+    return Subset(dataset, indices)

