@@ -85,3 +85,13 @@ def test_citations_exist_in_the_bibliography():
         for group in re.findall(r"\{cite[a-z:]*\}`([^`]+)`", text):
             for key in group.split(","):
                 assert key.strip() in keys, f"{path.name} cites unknown key {key.strip()!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_declares_python(path: Path):
+    """The book is built with execution off in `make test`: myst-nb needs the language."""
+    metadata = json.loads(path.read_text())["metadata"]
+    assert metadata.get("kernelspec", {}).get("name") == "python3", f"{path.name}: kernelspec"
+    assert metadata.get("language_info", {}).get("name") == "python", (
+        f"{path.name}: metadata.language_info.name must be 'python'"
+    )
