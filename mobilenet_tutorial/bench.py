@@ -8,13 +8,23 @@ round and reports each one's time as a ratio to the first, with its spread.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
 import pandas as pd
 import torch
-from torch.utils import benchmark
+
+# Importing torch.utils.benchmark imports torch.utils.cpp_extension, which logs a warning
+# about CUDA_HOME on CPU-only machines that have a CUDA compiler; it is irrelevant here.
+_cpp_logger = logging.getLogger("torch.utils.cpp_extension")
+_previous_level = _cpp_logger.level
+_cpp_logger.setLevel(logging.ERROR)
+try:
+    from torch.utils import benchmark
+finally:
+    _cpp_logger.setLevel(_previous_level)
 
 __all__ = ["Timing", "measure", "compare", "time_model"]
 

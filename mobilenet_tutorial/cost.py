@@ -8,6 +8,7 @@ one multiplication followed by one addition; the MobileNet papers call it a
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 __all__ = [
@@ -44,7 +45,7 @@ class ConvCost:
 
 
 def _positive(name: str, value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
@@ -61,7 +62,15 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     """Output length of a convolution along one axis (PyTorch's formula).
 
     ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``
+
+    Raises:
+        ValueError: if ``kernel_size``, ``stride`` or ``dilation`` is below 1, if
+            ``padding`` is negative, or if the kernel does not fit in the padded input.
     """
+    for name, value, least in (("kernel_size", kernel_size, 1), ("stride", stride, 1),
+                               ("dilation", dilation, 1), ("padding", padding, 0)):
+        if value < least:
+            raise ValueError(f"{name} must be at least {least}, got {value}")
     effective = dilation * (kernel_size - 1) + 1
     if size + 2 * padding < effective:
         raise ValueError(
@@ -98,6 +107,9 @@ def conv2d_cost(
     for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
                         ("height", height), ("width", width), ("groups", groups)):
         _positive(name, value)
+    in_channels, out_channels, height, width, groups = (
+        int(in_channels), int(out_channels), int(height), int(width), int(groups)
+    )
     if in_channels % groups or out_channels % groups:
         raise ValueError(
             f"groups={groups} must divide both in_channels={in_channels} and "

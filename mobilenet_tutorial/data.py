@@ -11,6 +11,7 @@ the data and attempts no download.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import shutil
 from pathlib import Path
@@ -69,6 +70,10 @@ def prepare_fashion_mnist(root: str | Path | None = None,
     Returns:
         ``True`` if the four raw files are in place afterwards, ``False`` if
         ``source_dir`` does not hold them (then nothing is written).
+
+    Raises:
+        ValueError: if a gzip file cannot be decompressed or does not hold the IDX
+            file it is named for (its header is checked; nothing half-written is kept).
     """
     raw = _raw_dir(Path(root) if root is not None else default_data_dir())
     if all((raw / name).is_file() for name in _RAW_FILES):
@@ -83,10 +88,48 @@ def prepare_fashion_mnist(root: str | Path | None = None,
         if target.is_file():
             continue
         partial = target.with_suffix(".partial")
-        with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        try:
+            with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            _check_idx_header(partial, name, gz_path)
+        except (OSError, EOFError, ValueError) as error:
+            partial.unlink(missing_ok=True)
+            if isinstance(error, ValueError):
+                raise
+            raise ValueError(
+                f"{gz_path} could not be decompressed into {raw} "
+                f"({type(error).__name__}: {error}); "
+                "reinstall the package that provides it, or delete it to download instead"
+            ) from error
         partial.replace(target)
     return True
+
+
+def _check_idx_header(path: Path, name: str, origin: Path) -> None:
+    """Raise ``ValueError`` unless ``path`` starts like the IDX file ``name`` should.
+
+    IDX files begin with a magic number (0x00000803 for images, 0x00000801 for
+    labels), then one 4-byte big-endian size per dimension; the payload follows.
+    """
+    images = "images" in name
+    dims = 3 if images else 1
+    with open(path, "rb") as file:
+        header = file.read(4 * (dims + 1))
+    expected_magic = 0x0800 + dims
+    if len(header) < 4 * (dims + 1) or int.from_bytes(header[:4], "big") != expected_magic:
+        raise ValueError(
+            f"{origin} does not hold an IDX {'image' if images else 'label'} file "
+            f"(expected magic number {expected_magic:#010x}); reinstall the package "
+            "that provides it, or delete it to download instead"
+        )
+    sizes = [int.from_bytes(header[4 * i:4 * i + 4], "big") for i in range(1, dims + 1)]
+    payload = path.stat().st_size - len(header)
+    if payload != math.prod(sizes):
+        raise ValueError(
+            f"{origin} is truncated or padded: its header announces shape {sizes}, "
+            f"{math.prod(sizes)} bytes, but {payload} follow; reinstall the package "
+            "that provides it"
+        )
 
 
 def fashion_mnist(train: bool = True, transform=None, root: str | Path | None = None,

@@ -131,7 +131,12 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
         seed: seeds every generator first (``None`` leaves them alone).
         max_seconds: stop after the batch that exceeds this training time, so that
             strategies can be compared at an equal wall-clock budget.
-        progress: show a tqdm bar.
+        progress: show a tqdm bar (one step per batch when the loader has a length,
+            else one per epoch), with the last epoch's accuracies.
+
+    Raises:
+        ValueError: if ``epochs < 1``, the model has nothing to train, or the
+            training loader is empty.
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -148,7 +153,13 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
     history = History()
     elapsed = 0.0
     out_of_time = False
-    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
+    try:
+        batches_per_epoch: int | None = len(train_loader)  # type: ignore[arg-type]
+    except TypeError:  # an iterable without a length: count epochs instead
+        batches_per_epoch = None
+    per_batch = batches_per_epoch is not None
+    bar = tqdm(total=epochs * batches_per_epoch if per_batch else epochs, desc=desc,
+               unit="batch" if per_batch else "epoch", disable=not progress, leave=False)
     for epoch in range(1, epochs + 1):
         model.train()
         start = time.perf_counter()
@@ -162,22 +173,29 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            total_loss += float(loss) * len(labels)
+            total_loss += float(loss.detach()) * len(labels)
             correct += _accuracy_count(logits.detach(), labels)
             count += len(labels)
+            if per_batch:
+                bar.update(1)
             if max_seconds is not None and elapsed + time.perf_counter() - start > max_seconds:
                 out_of_time = True
                 break
+        if count == 0:
+            bar.close()
+            raise ValueError("the training loader yielded no data")
         seconds = time.perf_counter() - start
         elapsed += seconds
-        record = {"epoch": epoch, "train_loss": total_loss / max(count, 1),
-                  "train_accuracy": correct / max(count, 1), "seconds": seconds}
+        record = {"epoch": epoch, "train_loss": total_loss / count,
+                  "train_accuracy": correct / count, "seconds": seconds}
         if val_loader is not None:
             result = evaluate(model, val_loader, device, loss_fn)
             record["val_loss"], record["val_accuracy"] = result["loss"], result["accuracy"]
         history.records.append(record)
-        bar.update(1)
-        bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k.endswith("accuracy")})
+        if not per_batch:
+            bar.update(1)
+        bar.set_postfix({"epoch": epoch, **{k: f"{v:.3f}" for k, v in record.items()
+                                             if k.endswith("accuracy")}})
         if out_of_time:
             break
     bar.close()

@@ -1,0 +1,134 @@
+"""Exercise checks for chapter 7, *One model, two frameworks: PyTorch and Keras side by side*.
+
+Every check prints a pass or a hint (never the answer) and returns ``True`` or
+``False``.  An answer left as ``None`` simply fails with a hint.  The checks need
+neither Keras nor any download.
+
+- exercise 1: the number ``keras.applications.MobileNetV2(alpha=0.5, weights=None)
+  .count_params()`` prints, predicted from ``torchvision.models.mobilenet_v2(width_mult=0.5)``;
+- exercise 2: the ``(top, bottom)`` zeros Keras's ``"same"`` padding adds for a
+  ``5 x 5`` convolution of stride 2 on a ``15 x 15`` input;
+- exercise 3: for a BatchNorm channel with running variance ``1e-4``, the ratio of
+  its normalised output in Keras (epsilon ``1e-3``) to that in PyTorch (``1e-5``);
+- exercise 4: a function that turns an ``(N, C, H, W)`` tensor into ``(N, H, W, C)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from . import close_enough, report
+
+__all__ = [
+    "keras_same_padding",
+    "check_keras_count",
+    "check_same_padding",
+    "check_epsilon_ratio",
+    "check_to_channels_last",
+]
+
+# Exercise 1: MobileNetV2 at width 0.5.  PyTorch: 1,968,680 parameters; its BatchNorm
+# layers have 9,272 channels, so 18,544 running statistics (checked by the unit tests).
+_HALF_WIDTH_TORCH_PARAMS = 1_968_680
+_HALF_WIDTH_RUNNING_STATS = 18_544
+# Exercise 2.
+_PAD_KERNEL, _PAD_STRIDE, _PAD_SIZE = 5, 2, 15
+# Exercise 3.
+_VARIANCE, _EPS_KERAS, _EPS_TORCH = 1e-4, 1e-3, 1e-5
+
+
+def _is_number(answer: object) -> bool:
+    if isinstance(answer, bool):
+        return False
+    try:
+        return math.isfinite(float(answer))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def keras_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """The ``(before, after)`` zeros of Keras's ``"same"`` padding along one axis."""
+    if size < 1 or kernel < 1 or stride < 1:
+        raise ValueError(f"size, kernel and stride must be positive, got {size}, {kernel}, "
+                         f"{stride}")
+    out = -(-size // stride)
+    total = max(0, (out - 1) * stride + kernel - size)
+    return total // 2, total - total // 2
+
+
+def check_keras_count(answer: object) -> bool:
+    """Exercise 1: Keras's ``count_params()`` for MobileNetV2 at ``alpha=0.5``."""
+    name = "Exercise 1 (Keras's count at width 0.5)"
+    expected = _HALF_WIDTH_TORCH_PARAMS + _HALF_WIDTH_RUNNING_STATS
+    if not _is_number(answer):
+        return report(False, name, "give a whole number, e.g. computed from the PyTorch model "
+                      "torchvision.models.mobilenet_v2(width_mult=0.5).")
+    if close_enough(answer, _HALF_WIDTH_TORCH_PARAMS, rel_tol=0):
+        return report(False, name, "that is PyTorch's count of parameters. Keras counts some "
+                      "numbers that PyTorch keeps as buffers: which ones, and how many?")
+    return report(close_enough(answer, expected, rel_tol=0), name,
+                  "start from PyTorch's parameter count and add what Keras also stores in "
+                  "each BatchNormalization layer (two vectors per layer, one value per channel).")
+
+
+def check_same_padding(answer: object) -> bool:
+    """Exercise 2: ``(top, bottom)`` of ``"same"`` padding, kernel 5, stride 2, input 15."""
+    name = "Exercise 2 (\"same\" padding of an odd-sized input)"
+    expected = keras_same_padding(_PAD_SIZE, _PAD_KERNEL, _PAD_STRIDE)
+    pair: tuple[int, ...] = ()
+    valid = False
+    if not isinstance(answer, str | bytes):
+        try:
+            values = list(answer)  # type: ignore[call-overload]
+            valid = len(values) == 2 and all(_is_number(v) and float(v) == int(v)
+                                             for v in values)
+            pair = tuple(int(v) for v in values) if valid else ()
+        except (TypeError, ValueError):
+            valid = False
+    if not valid:
+        return report(False, name, "answer a pair of whole numbers (top, bottom), e.g. (0, 1).")
+    if sum(pair) != sum(expected):
+        return report(False, name, "first find the output size, ceil(15 / 2), then the total "
+                      "padding that output size needs: (out - 1) * stride + kernel - size.")
+    return report(pair == expected, name, "the total is right; Keras splits it in half and puts "
+                  "any odd zero at the end. Is the total odd here?")
+
+
+def check_epsilon_ratio(answer: object) -> bool:
+    """Exercise 3: Keras's normalised output over PyTorch's, for running variance 1e-4."""
+    name = "Exercise 3 (the cost of a different epsilon)"
+    expected = math.sqrt((_VARIANCE + _EPS_TORCH) / (_VARIANCE + _EPS_KERAS))
+    if not _is_number(answer):
+        return report(False, name, "give a number: (x - mean) / sqrt(var + eps) in Keras, "
+                      "divided by the same in PyTorch.")
+    if close_enough(answer, 1 / expected, rel_tol=1e-3):
+        return report(False, name, "you have the ratio upside down: Keras over PyTorch.")
+    return report(close_enough(answer, expected, rel_tol=1e-3), name,
+                  "x - mean cancels in the ratio; what is left is a square root of a ratio of "
+                  "variance plus epsilon in each framework.")
+
+
+def check_to_channels_last(fn: object) -> bool:
+    """Exercise 4: ``fn`` turns ``(N, C, H, W)`` tensors into the same images ``(N, H, W, C)``."""
+    name = "Exercise 4 (NCHW to NHWC)"
+    if not callable(fn):
+        return report(False, name, "define a function that takes a tensor, and pass the "
+                      "function itself (without calling it).")
+    typed: Callable[[torch.Tensor], object] = fn
+    generator = torch.Generator().manual_seed(7)
+    for shape in [(2, 3, 4, 5), (1, 3, 224, 224), (3, 1, 2, 2)]:
+        x = torch.randn(shape, generator=generator)
+        try:
+            y = typed(x.clone())
+        except Exception as error:  # noqa: BLE001 - any failure of the student's code is a miss
+            return report(False, name, f"your function raised {type(error).__name__}: {error}")
+        if not isinstance(y, torch.Tensor) or tuple(y.shape) != (shape[0], *shape[2:],
+                                                                  shape[1]):
+            return report(False, name, "the result must be a tensor of shape (N, H, W, C).")
+        if not torch.equal(y, x.permute(0, 2, 3, 1)):
+            return report(False, name, "the shape is right but the pixels moved: reshape keeps "
+                          "the order of the numbers in memory; you need to reorder the axes.")
+    return report(True, name, "")

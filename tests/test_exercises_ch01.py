@@ -1,0 +1,140 @@
+"""Tests of chapter 1's exercise checks: right answers pass, wrong ones get a hint, None fails."""
+
+from __future__ import annotations
+
+import pytest
+from torch import nn
+
+from mobilenet_tutorial.exercises import ch01
+
+PARAMS = 5 * 5 * 64 * 128 + 128  # nn.Conv2d(64, 128, 5, stride=2, padding=2), bias on
+MACS = 5 * 5 * 64 * 128 * 16 * 16  # output 16 x 16
+RATIO = 1 / 96 + 1 / 25
+INTENSITY = (25 * 256 * 14 * 14) / (4 * (2 * 256 * 14 * 14 + 25 * 256))
+
+
+def _separable(bias: bool = False) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(64, 64, 3, stride=2, padding=1, groups=64, bias=bias),
+        nn.ReLU(),
+        nn.Conv2d(64, 128, 1, bias=bias),
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "shown"),
+    [
+        (ch01.check_conv_params, PARAMS, "204928"),
+        (ch01.check_conv_macs, MACS, "52428800"),
+        (ch01.check_separable_ratio, RATIO, "0.0504"),
+        (ch01.check_separable_layer, _separable(), None),
+        (ch01.check_depthwise_intensity, INTENSITY, "2.93"),
+    ],
+)
+def test_right_answer_passes_and_none_gives_a_hint(check, right, shown, capsys):
+    assert check(right) is True
+    assert "correct" in capsys.readouterr().out
+    assert check(None) is False
+    out = capsys.readouterr().out
+    assert "Hint:" in out
+    if shown is not None:
+        assert shown not in out.replace(",", "").replace("_", "")
+
+
+def test_the_expected_values_are_the_hand_computed_ones():
+    assert PARAMS == 204_928
+    assert MACS == 52_428_800
+    assert RATIO == pytest.approx(0.05041667, rel=1e-6)
+    assert INTENSITY == pytest.approx(2.9376, abs=1e-4)
+
+
+def test_rounded_answers_pass():
+    assert ch01.check_separable_ratio(0.0504)
+    assert ch01.check_depthwise_intensity(2.94)
+    assert ch01.check_conv_params(float(PARAMS))
+
+
+@pytest.mark.parametrize(
+    ("check", "wrong", "hint"),
+    [
+        (ch01.check_conv_params, PARAMS - 128, "bias=True by default"),
+        (ch01.check_conv_params, PARAMS + 1, "do not depend on stride"),
+        (ch01.check_conv_params, True, "replace None"),
+        (ch01.check_conv_params, "204928x", "replace None"),
+        (ch01.check_conv_macs, MACS * 4, "stride 2"),
+        (ch01.check_conv_macs, MACS * 2, "FLOPs"),
+        (ch01.check_conv_macs, MACS + 1, "N * H_out * W_out"),
+        (ch01.check_separable_ratio, 1 / RATIO, "below 1"),
+        (ch01.check_separable_ratio, 1 / 96 + 1 / 5, "K * K weights"),
+        (ch01.check_separable_ratio, 0.05, "cancel"),
+        (ch01.check_separable_ratio, float("nan"), "replace None"),
+        (ch01.check_depthwise_intensity, 4 * INTENSITY, "4 bytes"),
+        (ch01.check_depthwise_intensity, 25 / 8, "K * K multiply-adds"),
+    ],
+)
+def test_wrong_answers_fail_with_a_matching_hint(check, wrong, hint, capsys):
+    assert check(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+def _missing_padding() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(64, 64, 3, stride=2, groups=64, bias=False),
+                         nn.Conv2d(64, 128, 1, bias=False))
+
+
+def _standard() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(64, 128, 3, stride=2, padding=1, bias=False))
+
+
+def _grouped() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(64, 64, 3, stride=2, padding=1, groups=8, bias=False),
+                         nn.Conv2d(64, 128, 1, bias=False))
+
+
+def _five_by_five() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(64, 64, 5, stride=2, padding=2, groups=64, bias=False),
+                         nn.Conv2d(64, 128, 1, bias=False))
+
+
+def _with_batchnorm() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(64, 64, 3, stride=2, padding=1, groups=64, bias=False),
+                         nn.BatchNorm2d(64), nn.Conv2d(64, 128, 1, bias=False))
+
+
+def _pointwise_first() -> nn.Module:
+    # The depthwise step runs on 128 channels here, not on the 64 input channels.
+    return nn.Sequential(nn.Conv2d(64, 128, 1, bias=False),
+                         nn.Conv2d(128, 128, 3, stride=2, padding=1, groups=128, bias=False))
+
+
+def _pointwise_subsamples() -> nn.Module:
+    # Right shapes and parameters, but the depthwise step works at full resolution.
+    return nn.Sequential(nn.Conv2d(64, 64, 3, padding=1, groups=64, bias=False),
+                         nn.Conv2d(64, 128, 1, stride=2, bias=False))
+
+
+@pytest.mark.parametrize(
+    ("build", "hint"),
+    [
+        (lambda: "a layer", "build an nn.Module"),
+        (lambda: nn.Conv2d(3, 128, 3, padding=1), "fails on an input of shape"),
+        (_missing_padding, "should have shape (1, 128, 14, 14), got (1, 128, 13, 13)"),
+        (_standard, "exactly two nn.Conv2d"),
+        (_grouped, "exactly two nn.Conv2d"),
+        (_pointwise_first, "exactly two nn.Conv2d"),
+        (_five_by_five, "3x3 kernel"),
+        (lambda: _separable(bias=True), "bias=False"),
+        (_with_batchnorm, "leave out BatchNorm"),
+        (_pointwise_subsamples, "which of the"),
+    ],
+)
+def test_wrong_layers_fail_with_a_matching_hint(build, hint, capsys):
+    module = build()
+    assert ch01.check_separable_layer(module) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_layer_check_restores_training_mode():
+    module = _separable().train()
+    assert ch01.check_separable_layer(module)
+    assert module.training

@@ -1,0 +1,70 @@
+"""Tests of chapter 4's exercise checks: right answers pass, wrong ones get a hint, None fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobilenet_tutorial import count_params
+from mobilenet_tutorial.exercises import ch04
+from mobilenet_tutorial.models import mobilenet_v3_large
+from mobilenet_tutorial.models.blocks import SqueezeExcitation
+
+SE_PARAMS = 2 * 96 * 24 + 96 + 24  # bottleneck make_divisible(96 // 4) = 24
+HW = 28 * 28
+BLOCK_MACS = HW * 40 * 120 + HW * 120 * 25 + 2 * 120 * 32 + HW * 120 * 40
+
+
+def _se_share() -> float:
+    model = mobilenet_v3_large()
+    se = sum(count_params(m) for m in model.modules() if isinstance(m, SqueezeExcitation))
+    return se / count_params(model)
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "shown"),
+    [
+        (ch04.check_se_params, SE_PARAMS, "4728"),
+        (ch04.check_hardswish_minimum, (-1.5, -0.375), "0.375"),
+        (ch04.check_block_macs, BLOCK_MACS, "9886080"),
+        (ch04.check_se_param_share, _se_share(), None),
+    ],
+)
+def test_right_answer_passes_and_none_gives_a_hint(check, right, shown, capsys):
+    assert check(right) is True
+    assert "correct" in capsys.readouterr().out
+    assert check(None) is False
+    out = capsys.readouterr().out
+    assert "Hint:" in out
+    if shown is not None:
+        assert shown not in out.replace(",", "").replace("_", "")
+
+
+@pytest.mark.parametrize(
+    ("check", "wrong", "hint"),
+    [
+        (ch04.check_se_params, 2 * 96 * 24, "biases"),
+        (ch04.check_se_params, 4000, "weights and biases"),
+        (ch04.check_hardswish_minimum, (0.0, 0.0), "derivative"),
+        (ch04.check_hardswish_minimum, (-1.5, 0.2), "hard-swish at your x"),
+        (ch04.check_hardswish_minimum, -1.5, "pair"),
+        (ch04.check_block_macs, BLOCK_MACS - 2 * 120 * 32, "SE layer"),
+        (ch04.check_block_macs, BLOCK_MACS + 1, "H * W"),
+        (ch04.check_se_param_share, 100 * _se_share(), "percentage"),
+        (ch04.check_se_param_share, 0.5, "isinstance"),
+        (ch04.check_se_params, True, "whole number"),
+    ],
+)
+def test_wrong_answers_get_the_matching_hint(check, wrong, hint, capsys):
+    assert check(wrong) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_the_expected_values_are_the_hand_computed_ones():
+    assert SE_PARAMS == 4728
+    assert BLOCK_MACS == 9_886_080
+    # (expanded, squeeze) of Large's eight SE layers; each has 2 * C * S + C + S parameters
+    layers = [(72, 24), (120, 32), (120, 32), (480, 120), (672, 168), (672, 168), (960, 240),
+              (960, 240)]
+    se_params = sum(2 * c * s + c + s for c, s in layers)
+    assert se_params == 1_512_280
+    assert _se_share() == pytest.approx(se_params / 5_483_032)
