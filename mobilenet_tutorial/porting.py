@@ -511,16 +511,18 @@ class PortComparison:
         self.keras_preprocess = keras_preprocess
         self.epsilon = batchnorm_epsilon(torch_model)
         self._models = {(False, False): keras_model}
+        self._logits: dict[frozenset[str], torch.Tensor] = {}
 
     def model(self, padding: bool, epsilon: bool) -> keras.Model:
         """The Keras model with the padding and/or epsilon fix applied (built on first use)."""
         key = (bool(padding), bool(epsilon))
         if key not in self._models:
-            model = self._models[(False, False)]
-            if epsilon:
-                model = with_batchnorm_epsilon(model, self.epsilon)
-            if padding:
-                model = with_symmetric_padding(model)
+            if key == (True, True):  # reuse the epsilon-fixed variant: one rebuild each
+                model = with_symmetric_padding(self.model(False, True))
+            elif padding:
+                model = with_symmetric_padding(self._models[(False, False)])
+            else:
+                model = with_batchnorm_epsilon(self._models[(False, False)], self.epsilon)
             self._models[key] = model
         return self._models[key]
 
@@ -539,13 +541,18 @@ class PortComparison:
         return x.reshape(n, h, w, c)
 
     def logits(self, fixed: Iterable[str]) -> torch.Tensor:
-        """The Keras model's logits with the fixes in ``fixed`` (names from :data:`DIVERGENCES`)."""
-        fixed = set(fixed)
+        """The Keras model's logits with the fixes in ``fixed`` (names from :data:`DIVERGENCES`).
+
+        Each combination of fixes is run once; later calls return a copy of the result.
+        """
+        fixed = frozenset(fixed)
         unknown = fixed - set(DIVERGENCES)
         if unknown:
             raise ValueError(f"unknown fixes {sorted(unknown)}; choose from {DIVERGENCES}")
-        model = self.model("padding" in fixed, "epsilon" in fixed)
-        return keras_logits(model, self.keras_input(fixed))
+        if fixed not in self._logits:
+            model = self.model("padding" in fixed, "epsilon" in fixed)
+            self._logits[fixed] = keras_logits(model, self.keras_input(fixed))
+        return self._logits[fixed].clone()
 
     def measure(self, fixed: Iterable[str]) -> dict[str, float]:
         """:func:`agreement` of the reference with the Keras logits under ``fixed``."""

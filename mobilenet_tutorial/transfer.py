@@ -10,13 +10,15 @@ The pieces of chapter 6, each small enough to read next to it:
   :class:`~mobilenet_tutorial.features.FeatureCache` stores;
 - :func:`freeze`, :func:`param_groups`: which weights learn, and how fast;
 - :func:`train_head`: train layers on cached features with :func:`mobilenet_tutorial.train.fit`;
+- :func:`round_loader`: batches in *rounds* of a fixed number of images, so that a
+  learning curve gets several points even when one epoch takes longer than the budget;
 - :func:`predict_image`: one image, end to end, to its most likely classes;
 - :func:`save_classifier`, :func:`load_classifier`: a trained model as a ``state_dict`` file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import torch
 import torchvision
 from PIL import Image
 from torch import nn
+from torch.utils.data import DataLoader, Dataset, RandomSampler
 from torchvision.models import MobileNet_V2_Weights
 
 from . import train, weights
@@ -37,6 +40,8 @@ __all__ = [
     "freeze",
     "param_groups",
     "train_head",
+    "round_loader",
+    "CountingLoader",
     "Prediction",
     "predict_image",
     "save_classifier",
@@ -47,7 +52,7 @@ WEIGHTS = MobileNet_V2_Weights.IMAGENET1K_V1
 """The pretrained weights of this chapter: torchvision's MobileNetV2 trained on ImageNet-1k."""
 
 NUM_BLOCKS = 19
-"""Length of MobileNetV2's ``features``: the stem, 17 inverted residual blocks, the last 1x1 conv."""
+"""Length of MobileNetV2's ``features``: the stem, 17 inverted residual blocks, a 1x1 conv."""
 
 
 def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
@@ -162,9 +167,47 @@ def train_head(head: nn.Module, train_features: Features, epochs: int,
                      progress=progress, desc=desc)
 
 
+def round_loader(dataset: Dataset, images_per_round: int, batch_size: int,
+                 seed: int = 0) -> DataLoader:
+    """A ``DataLoader`` whose every pass ("round") is ``images_per_round`` images drawn at random.
+
+    Within a round no image repeats (if ``images_per_round`` is at most the
+    dataset's size); each round draws afresh.  Give it to
+    :func:`mobilenet_tutorial.train.fit`, whose *epochs* then count rounds: on a CPU
+    where one real epoch outlasts the budget, the learning curve still gets a
+    point every ``images_per_round`` images.
+    """
+    if images_per_round < 1 or batch_size < 1:
+        raise ValueError(f"images_per_round and batch_size must be at least 1, got "
+                         f"{images_per_round} and {batch_size}")
+    sampler = RandomSampler(dataset, num_samples=images_per_round,
+                            generator=torch.Generator().manual_seed(seed))
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler)
+
+
+class CountingLoader:
+    """Wraps an iterable of ``(inputs, labels)`` batches and counts the images it hands out.
+
+    ``images`` keeps growing over every pass, so after :func:`mobilenet_tutorial.train.fit`
+    it says how many training images a time budget bought.
+    """
+
+    def __init__(self, loader: Iterable) -> None:
+        self.loader = loader
+        self.images = 0
+
+    def __iter__(self) -> Iterator:
+        for inputs, labels in self.loader:
+            self.images += len(labels)
+            yield inputs, labels
+
+    def __len__(self) -> int:
+        return len(self.loader)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """A prediction for one image: the best class and the ``top`` classes with their probabilities."""
+    """One image's prediction: the best class, and the ``top`` classes with their probabilities."""
 
     index: int
     label: str
@@ -206,7 +249,7 @@ def predict_image(model: nn.Module, image: Image.Image | torch.Tensor | str | Pa
 
 
 def save_classifier(model: nn.Module, path: str | Path) -> Path:
-    """Save ``model``'s ``state_dict`` (weights and BatchNorm statistics only, no code) to ``path``."""
+    """Save ``model``'s ``state_dict`` (weights and BatchNorm statistics, no code) to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), path)
@@ -214,7 +257,7 @@ def save_classifier(model: nn.Module, path: str | Path) -> Path:
 
 
 def load_classifier(path: str | Path, num_classes: int) -> torchvision.models.MobileNetV2:
-    """Rebuild a :func:`mobilenet_v2_classifier` and load a saved ``state_dict`` into it (eval mode).
+    """Rebuild a :func:`mobilenet_v2_classifier` and load a saved ``state_dict`` (eval mode).
 
     Loading uses ``weights_only=True`` (a file cannot run code) and checks that
     every name and shape matches.

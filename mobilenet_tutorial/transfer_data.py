@@ -65,7 +65,7 @@ def _check_size(size: int) -> None:
 
 
 def pretrained_transform(size: int, mean: Sequence[float], std: Sequence[float]) -> v2.Compose:
-    """Preprocessing for evaluation: any PIL image or tensor to a normalised ``(3, size, size)`` tensor.
+    """Evaluation preprocessing: a PIL image or tensor to a normalised ``(3, size, size)`` tensor.
 
     Steps: resize the shorter side to ``size``, crop the centre square, repeat a
     single grey channel three times (RGB images pass unchanged), scale to

@@ -1,11 +1,10 @@
-"""Porting torchvision weights into Keras: layouts, padding, epsilon, inputs, and the final match."""
+"""Porting torchvision weights into Keras: layouts, padding, epsilon, inputs, the final match."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 import torchvision
 from PIL import Image
 from torch import nn
@@ -247,6 +246,10 @@ def test_imagenet_port_matches_to_1e4_on_a_real_photo():
     assert table.loc["+ padding", "max_abs_diff"] <= 1e-4
     assert table.loc["+ padding", "same_top5"] == 1.0
     assert comparison.measure({"layout", "preprocessing", "padding"})["max_abs_diff"] > 1.0
+    first = comparison.logits(porting.DIVERGENCES)
+    first.zero_()  # a copy: the cached result is untouched
+    torch.testing.assert_close(comparison.logits(porting.DIVERGENCES), comparison.reference,
+                               atol=1e-4, rtol=0)
     with pytest.raises(ValueError, match="unknown fixes"):
         comparison.measure({"dropout"})
     with pytest.raises(ValueError, match="permutation"):

@@ -1,0 +1,137 @@
+"""The training loop: learning, exact evaluation, reproducibility, budgets, history, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from mobilenet_tutorial import train
+
+matplotlib.use("Agg")
+
+
+def _blobs(n: int = 256, seed: int = 0) -> TensorDataset:
+    """Two well-separated Gaussian blobs in 2-D, labels 0 and 1."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 2
+    centres = torch.tensor([[-2.0, -2.0], [2.0, 2.0]])[labels]
+    return TensorDataset(centres + 0.5 * torch.randn(n, 2, generator=generator), labels)
+
+
+def _loader(dataset, batch_size: int = 32, shuffle: bool = True) -> DataLoader:
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle)
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+
+
+def test_fit_learns_and_records_every_epoch():
+    data = _blobs()
+    history = train.fit(_model(), _loader(data), epochs=3, val_loader=_loader(data),
+                        lr=0.05, device="cpu", progress=False)
+    frame = history.to_frame()
+    assert list(frame.index) == [1, 2, 3]
+    assert set(frame.columns) == {"train_loss", "train_accuracy", "seconds",
+                                  "val_loss", "val_accuracy"}
+    assert history.last("val_accuracy") == 1.0
+    assert frame["train_loss"].iloc[-1] < frame["train_loss"].iloc[0]
+    assert history.seconds == pytest.approx(frame["seconds"].sum())
+
+
+def test_fit_is_reproducible_with_a_seed():
+    runs = []
+    for run in range(2):
+        torch.manual_seed(0)
+        model = _model()
+        torch.manual_seed(99 + run)  # a different global state each run: fit must reseed
+        history = train.fit(model, _loader(_blobs()), epochs=2, lr=0.01, device="cpu",
+                            seed=7, progress=False)
+        runs.append((history.to_frame()["train_loss"].tolist(), model[0].weight.clone()))
+    assert runs[0][0] == runs[1][0]
+    assert torch.equal(runs[0][1], runs[1][1])
+
+
+def test_evaluate_exact_values():
+    # A fixed linear model: logits = (x, -x), so it predicts class 0 when x > 0.
+    model = nn.Linear(1, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0], [-1.0]]))
+    inputs = torch.tensor([[1.0], [2.0], [-1.0], [3.0]])
+    labels = torch.tensor([0, 0, 0, 1])  # right, right, wrong, wrong
+    result = train.evaluate(model, _loader(TensorDataset(inputs, labels), 3, shuffle=False))
+    assert result["accuracy"] == 0.5
+    expected = nn.functional.cross_entropy(torch.cat([inputs, -inputs], 1), labels).item()
+    assert result["loss"] == pytest.approx(expected)
+    assert not model.training
+
+
+def test_predict_returns_classes_and_labels():
+    model = nn.Linear(1, 2, bias=False)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[1.0], [-1.0]]))
+    inputs = torch.tensor([[1.0], [-2.0], [3.0]])
+    labels = torch.tensor([0, 0, 1])
+    predicted, targets = train.predict(model, _loader(TensorDataset(inputs, labels), 2, False))
+    assert predicted.tolist() == [0, 1, 0]
+    assert targets.tolist() == [0, 0, 1]
+
+
+def test_max_seconds_stops_after_one_batch():
+    history = train.fit(_model(), _loader(_blobs(), batch_size=8), epochs=5, max_seconds=0.0,
+                        device="cpu", progress=False)
+    assert len(history.records) == 1
+    assert history.to_frame()["train_accuracy"].iloc[0] in {k / 8 for k in range(9)}
+
+
+def test_scheduler_is_stepped_every_batch():
+    model = _model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    train.fit(model, _loader(_blobs(64), batch_size=16), epochs=2, optimizer=optimizer,
+              scheduler=scheduler, device="cpu", progress=False)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**8)
+
+
+def test_loader_without_length_and_progress_bar():
+    batches = list(_loader(_blobs(64), batch_size=16))
+    history = train.fit(_model(), iter(batches), epochs=1, device="cpu", progress=True)
+    assert len(history.records) == 1 and math.isfinite(history.last("train_loss"))
+
+
+def test_history_plot_draws_both_curves():
+    data = _blobs(64)
+    history = train.fit(_model(), _loader(data), epochs=2, val_loader=_loader(data),
+                        device="cpu", progress=False)
+    axes = history.plot(label="tiny")
+    assert len(axes) == 2
+    labels = [line.get_label() for line in axes[1].get_lines()]
+    assert labels == ["tiny train", "tiny val"]
+    assert list(axes[0].get_lines()[0].get_xdata()) == [1, 2]
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        train.fit(_model(), _loader(_blobs()), epochs=0)
+    frozen = _model().requires_grad_(False)
+    with pytest.raises(ValueError, match="no trainable parameters"):
+        train.fit(frozen, _loader(_blobs()), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="yielded no data"):
+        train.fit(_model(), [], epochs=1, device="cpu", progress=False)
+    with pytest.raises(ValueError, match="yielded no data"):
+        train.evaluate(_model(), [])
+    with pytest.raises(ValueError, match="history is empty"):
+        train.History().last("val_accuracy")
+    assert train.History().to_frame().empty
+
+
+def test_seed_everything_repeats_random_numbers():
+    train.seed_everything(3)
+    first = torch.rand(3)
+    train.seed_everything(3)
+    assert torch.equal(first, torch.rand(3))
