@@ -9,6 +9,7 @@ round and reports each one's time as a ratio to the first, with its spread.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from statistics import median
@@ -26,7 +27,7 @@ try:
 finally:
     _cpp_logger.setLevel(_previous_level)
 
-__all__ = ["Timing", "measure", "compare", "time_model"]
+__all__ = ["Timing", "measure", "compare", "time_model", "single_calls"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,10 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     Each round times every candidate once (see :func:`measure`) and divides each
     median by the first candidate's median of the same round.  Interleaving makes
     the ratios robust to the machine getting faster or slower during the run.
+    The first round makes ``warmup`` untimed calls per candidate, later rounds
+    ``min(warmup, 1)``; ``warmup=0`` with a small ``min_run_time`` is the cheapest
+    setting for slow callables (two calls per candidate and round, because
+    ``torch.utils.benchmark`` makes one untimed call to choose its block size).
 
     Returns:
         A ``DataFrame`` indexed by label with columns ``median_ms`` and ``iqr_ms``
@@ -129,7 +134,7 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
         medians = {}
         for label in labels:
             timing = measure(candidates[label], label=label, threads=used_threads,
-                             warmup=warmup if round_index == 0 else 1,
+                             warmup=warmup if round_index == 0 else min(warmup, 1),
                              min_run_time=min_run_time)
             times[label].extend(timing.times)
             medians[label] = timing.median
@@ -143,3 +148,35 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
                      "ratio": ratio, "ratio_min": min(ratios[label]),
                      "ratio_max": max(ratios[label]), "speedup": 1.0 / ratio})
     return pd.DataFrame(rows).set_index("label")
+
+
+def single_calls(fn: Callable[[], object], calls: int, threads: int | None = None,
+                 warmup: int = 0) -> list[float]:
+    """Seconds taken by each of ``calls`` separate calls of ``fn()``, in order.
+
+    Unlike :func:`measure`, nothing is averaged into blocks: with ``warmup=0``
+    the first entry is the cost of the very first call, and the list shows how
+    much single calls scatter.  Use it to *show* noise; use :func:`measure` or
+    :func:`compare` to report a time.
+
+    Raises:
+        ValueError: if ``calls`` is less than 1 (or ``threads``, ``warmup`` are invalid).
+    """
+    threads = torch.get_num_threads() if threads is None else threads
+    _check(fn, threads, warmup)
+    if calls < 1:
+        raise ValueError(f"calls must be at least 1, got {calls}")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    times: list[float] = []
+    try:
+        with torch.inference_mode():
+            for _ in range(warmup):
+                fn()
+            for _ in range(calls):
+                start = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(previous)
+    return times

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torchvision.transforms import v2 as T
 
 from mobilenet_tutorial import count_params, weights
 from mobilenet_tutorial.models import efficientnet_lite0
 from mobilenet_tutorial.models.blocks import SqueezeExcitation
-from mobilenet_tutorial.models.efficientnet_lite import LITE0_MEAN, LITE0_STD, lite0_keys_to_model
+from mobilenet_tutorial.models.efficientnet_lite import lite0_keys_to_model, lite0_transform
 from mobilenet_tutorial.models.tf_padding import Conv2dSame
 from mobilenet_tutorial.photos import load_photo
 
@@ -18,9 +17,7 @@ CAT_CLASSES = range(281, 286)  # tabby, tiger cat, Persian, Siamese, Egyptian ca
 
 
 def _photos() -> torch.Tensor:
-    transform = T.Compose([T.ToImage(), T.Resize(256, antialias=True), T.CenterCrop(224),
-                           T.ToDtype(torch.float32, scale=True),
-                           T.Normalize(LITE0_MEAN, LITE0_STD)])
+    transform = lite0_transform()
     return torch.stack([transform(load_photo(name)) for name in ("coffee", "chelsea")])
 
 
@@ -73,6 +70,17 @@ def test_new_classifier_for_transfer_learning():
     assert model.classifier[1].out_features == 10
     reference = efficientnet_lite0(weights="IMAGENET1K")
     assert torch.equal(model.features[0][0].weight, reference.features[0][0].weight)
+
+
+def test_transform_scales_to_tensorflow_range():
+    image = torch.zeros(3, 16, 16, dtype=torch.uint8)
+    image[:, :, 8:] = 255
+    out = lite0_transform(8)(image)
+    assert out.shape == (3, 8, 8)
+    assert torch.isclose(out.min(), torch.tensor(-127.5 / 128))
+    assert torch.isclose(out.max(), torch.tensor(127.5 / 128))
+    with pytest.raises(ValueError, match="size"):
+        lite0_transform(0)
 
 
 def test_bad_arguments():

@@ -6,16 +6,16 @@ import pytest
 
 from mobilenet_tutorial import count_params
 from mobilenet_tutorial.exercises import ch04
-from mobilenet_tutorial.models import mobilenet_v3_large
+from mobilenet_tutorial.models import mobilenet_v3_small
 from mobilenet_tutorial.models.blocks import SqueezeExcitation
 
 SE_PARAMS = 2 * 96 * 24 + 96 + 24  # bottleneck make_divisible(96 // 4) = 24
-HW = 28 * 28
-BLOCK_MACS = HW * 40 * 120 + HW * 120 * 25 + 2 * 120 * 32 + HW * 120 * 40
+HW = 14 * 14
+BLOCK_MACS = HW * 48 * 144 + HW * 144 * 25 + 2 * 144 * 40 + HW * 144 * 48  # SE: 144 -> 40
 
 
 def _se_share() -> float:
-    model = mobilenet_v3_large()
+    model = mobilenet_v3_small()
     se = sum(count_params(m) for m in model.modules() if isinstance(m, SqueezeExcitation))
     return se / count_params(model)
 
@@ -25,7 +25,7 @@ def _se_share() -> float:
     [
         (ch04.check_se_params, SE_PARAMS, "4728"),
         (ch04.check_hardswish_minimum, (-1.5, -0.375), "0.375"),
-        (ch04.check_block_macs, BLOCK_MACS, "9886080"),
+        (ch04.check_block_macs, BLOCK_MACS, "3426624"),
         (ch04.check_se_param_share, _se_share(), None),
     ],
 )
@@ -47,7 +47,7 @@ def test_right_answer_passes_and_none_gives_a_hint(check, right, shown, capsys):
         (ch04.check_hardswish_minimum, (0.0, 0.0), "derivative"),
         (ch04.check_hardswish_minimum, (-1.5, 0.2), "hard-swish at your x"),
         (ch04.check_hardswish_minimum, -1.5, "pair"),
-        (ch04.check_block_macs, BLOCK_MACS - 2 * 120 * 32, "SE layer"),
+        (ch04.check_block_macs, BLOCK_MACS - 2 * 144 * 40, "SE layer"),
         (ch04.check_block_macs, BLOCK_MACS + 1, "H * W"),
         (ch04.check_se_param_share, 100 * _se_share(), "percentage"),
         (ch04.check_se_param_share, 0.5, "isinstance"),
@@ -61,10 +61,9 @@ def test_wrong_answers_get_the_matching_hint(check, wrong, hint, capsys):
 
 def test_the_expected_values_are_the_hand_computed_ones():
     assert SE_PARAMS == 4728
-    assert BLOCK_MACS == 9_886_080
-    # (expanded, squeeze) of Large's eight SE layers; each has 2 * C * S + C + S parameters
-    layers = [(72, 24), (120, 32), (120, 32), (480, 120), (672, 168), (672, 168), (960, 240),
-              (960, 240)]
+    assert BLOCK_MACS == 3_426_624
+    # (expanded, squeeze) of Small's nine SE layers; each has 2 * C * S + C + S parameters
+    layers = [(16, 8), (96, 24), (240, 64), (240, 64), (120, 32), (144, 40), (288, 72),
+              (576, 144), (576, 144)]
     se_params = sum(2 * c * s + c + s for c, s in layers)
-    assert se_params == 1_512_280
-    assert _se_share() == pytest.approx(se_params / 5_483_032)
+    assert _se_share() == pytest.approx(se_params / 2_542_856)

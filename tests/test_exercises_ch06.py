@@ -66,16 +66,17 @@ def test_black_pixel(capsys):
 
 
 def test_cut_shape(capsys):
-    assert ch06.check_cut_shape((96, 4, 4)) is True
-    assert ch06.check_cut_shape(torch.Size([96, 4, 4])) is True
+    # split_model(model, 3) cuts after features[15], a 160-channel block; 96 / 32 = 3.
+    assert ch06.check_cut_shape((160, 3, 3)) is True
+    assert ch06.check_cut_shape(torch.Size([160, 3, 3])) is True
     capsys.readouterr()
-    for wrong, clue in [(None, "replace None"), ((1, 96, 4, 4), "batch dimension"),
-                        ((96, 2, 2), "channels are right"), ((160, 4, 4), "height and width"),
-                        ((32, 8, 8), "features[13]"), ((96, 4), "three numbers"),
-                        ("96x4x4", "replace None")]:
+    for wrong, clue in [(None, "replace None"), ((1, 160, 3, 3), "batch dimension"),
+                        ((160, 6, 6), "channels are right"), ((96, 3, 3), "height and width"),
+                        ((32, 8, 8), "features[15]"), ((160, 3), "three numbers"),
+                        ("160x3x3", "replace None")]:
         assert ch06.check_cut_shape(wrong) is False
         out = _hint(capsys)
-        assert clue in out and "96" not in out
+        assert clue in out and "160" not in out
 
 
 def test_head_training_setup(capsys):

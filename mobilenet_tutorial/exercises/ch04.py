@@ -6,10 +6,10 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 - exercise 1: parameters of the squeeze-and-excitation layer of a MobileNetV3
   block whose depthwise convolution outputs 96 channels;
 - exercise 2: the minimum of hard-swish, as a pair ``(x, value)``;
-- exercise 3: multiply-adds of the MobileNetV3 block ``v3_config(40, 5, 120, 40,
-  True, "RE", 1)`` on a 40 x 28 x 28 input, counted as ``count_macs`` counts;
-- exercise 4: the fraction of MobileNetV3-Large's parameters that sit in its
-  squeeze-and-excitation layers.
+- exercise 3: multiply-adds of the MobileNetV3 block ``v3_config(48, 5, 144, 48,
+  True, "HS", 1)`` on a 48 x 14 x 14 input, counted as ``count_macs`` counts;
+- exercise 4: the fraction of MobileNetV3-Small's parameters that sit in its
+  squeeze-and-excitation layers (the chapter computes it for Large).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ __all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]
 
 _SE_CHANNELS = 96
-_BLOCK = (40, 5, 120, 40, True, "RE", 1)
-_BLOCK_INPUT = (1, 40, 28, 28)
+_BLOCK = (48, 5, 144, 48, True, "HS", 1)
+_BLOCK_INPUT = (1, 48, 14, 14)
 
 
 def _is_number(answer: object) -> bool:
@@ -73,7 +73,7 @@ def check_hardswish_minimum(answer: object) -> bool:
 
 
 def check_block_macs(answer: object) -> bool:
-    """Exercise 3: MACs of ``v3_config(40, 5, 120, 40, True, "RE", 1)`` on 40 x 28 x 28."""
+    """Exercise 3: MACs of ``v3_config(48, 5, 144, 48, True, "HS", 1)`` on 48 x 14 x 14."""
     name = "Exercise 3 (multiply-adds of a MobileNetV3 block)"
     if not _is_number(answer):
         return report(False, name, "replace None with a whole number: add the expansion, the "
@@ -88,19 +88,19 @@ def check_block_macs(answer: object) -> bool:
         return report(False, name, "close: count_macs also counts the SE layer's two 1x1 "
                                    "convolutions, which run on a 1x1 map.")
     return report(False, name, "each 1x1 convolution costs H * W * C_in * C_out, the depthwise "
-                               "one H * W * C * K * K (stride 1: the map stays 28 x 28).")
+                               "one H * W * C * K * K (stride 1: the map stays 14 x 14).")
 
 
 def check_se_param_share(answer: object) -> bool:
-    """Exercise 4: fraction (0 to 1) of MobileNetV3-Large's parameters inside SE layers."""
+    """Exercise 4: fraction (0 to 1) of MobileNetV3-Small's parameters inside SE layers."""
     name = "Exercise 4 (the parameter share of squeeze-and-excitation)"
     if not _is_number(answer):
         return report(False, name, "replace None with a fraction between 0 and 1: add up "
                                    "count_params of every SqueezeExcitation module, divide by "
                                    "the whole model's count.")
-    from ..models.mobilenet_v3 import mobilenet_v3_large
+    from ..models.mobilenet_v3 import mobilenet_v3_small
 
-    model = mobilenet_v3_large()
+    model = mobilenet_v3_small()
     se = sum(count_params(m) for m in model.modules() if isinstance(m, SqueezeExcitation))
     expected = se / count_params(model)
     if close_enough(answer, expected, rel_tol=1e-3):

@@ -5,8 +5,8 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 
 1. :func:`check_black_pixel`: the value a black pixel takes in the blue channel
    after the pretrained weights' preprocessing.
-2. :func:`check_cut_shape`: the shape of one 64 x 64 image's features at the
-   cut of ``split_model(model, trainable_blocks=5)``.
+2. :func:`check_cut_shape`: the shape of one 96 x 96 image's features at the
+   cut of ``split_model(model, trainable_blocks=3)``.
 3. :func:`check_head_training_setup`: a function that prepares a MobileNetV2
    classifier for training its head only, BatchNorm included.
 4. :func:`check_optimizer`: an optimizer whose backbone learns ten times more
@@ -27,7 +27,8 @@ __all__ = ["check_black_pixel", "check_cut_shape", "check_head_training_setup",
            "check_optimizer"]
 
 _BLUE_MEAN, _BLUE_STD = 0.406, 0.225
-_CUT_SIZE, _CUT_BLOCKS = 64, 5
+_CUT_SIZE, _CUT_BLOCKS = 96, 3
+_LAST_FROZEN = transfer.NUM_BLOCKS - _CUT_BLOCKS - 1  # index of the last entry before the cut
 _HEAD_LR, _BACKBONE_LR = 1e-3, 1e-4
 
 
@@ -56,7 +57,7 @@ def _expected_cut_shape() -> tuple[int, ...]:
 
 
 def check_cut_shape(answer: object) -> bool:
-    """Exercise 2: shape ``(C, H, W)`` of one 64 x 64 image at the cut of ``split_model(m, 5)``."""
+    """Exercise 2: shape ``(C, H, W)`` of one 96 x 96 image at the cut of ``split_model(m, 3)``."""
     name = "Exercise 2 (what the cache stores)"
     try:
         shape = tuple(int(d) for d in answer)  # type: ignore[union-attr]
@@ -74,10 +75,11 @@ def check_cut_shape(answer: object) -> bool:
                                    "divided by the product of the strides before the cut.")
     if shape[1:] == expected[1:]:
         return report(False, name, "the height and width are right; the channels are those of "
-                                   "the last block before the cut (model.features[13]).")
-    return report(False, name, "the front ends before the last 5 entries of model.features: "
-                               "look at model.features[13] and count the stride-2 layers "
-                               "before it.")
+                                   "the last block before the cut "
+                                   f"(model.features[{_LAST_FROZEN}]).")
+    return report(False, name, f"the front ends before the last {_CUT_BLOCKS} entries of "
+                               f"model.features: look at model.features[{_LAST_FROZEN}] and count "
+                               "the stride-2 layers up to it.")
 
 
 def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> bool:

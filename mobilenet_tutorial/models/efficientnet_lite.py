@@ -26,10 +26,30 @@ from torch import nn
 from .. import weights as _weights
 from .efficientnet import EfficientNet, stage_configs
 
-__all__ = ["LITE0_MEAN", "LITE0_STD", "lite0_keys_to_model", "efficientnet_lite0"]
+__all__ = ["LITE0_MEAN", "LITE0_STD", "lite0_transform", "lite0_keys_to_model",
+           "efficientnet_lite0"]
 
 LITE0_MEAN = (127.5 / 255.0,) * 3
 LITE0_STD = (128.0 / 255.0,) * 3
+
+
+
+def lite0_transform(size: int = 224, mean: tuple[float, ...] = LITE0_MEAN,
+                    std: tuple[float, ...] = LITE0_STD):
+    """Evaluation preprocessing: resize the short side to ``size * 8 / 7``, crop the centre.
+
+    The result is a ``(3, size, size)`` float tensor normalised by ``mean`` and
+    ``std`` (by default TensorFlow's ``(255 * x - 127.5) / 128``).  Accepts a
+    PIL image or an image tensor.
+    """
+    from torchvision.transforms import v2
+
+    if size < 1:
+        raise ValueError(f"size must be positive, got {size}")
+    return v2.Compose([v2.ToImage(), v2.Resize(round(size * 8 / 7), antialias=True),
+                       v2.CenterCrop(size), v2.ToDtype(torch.float32, scale=True),
+                       v2.Normalize(mean, std)])
+
 
 _BLOCK_KEY = re.compile(r"^_blocks\.(?P<index>\d+)\._(?P<layer>\w+?)\.(?P<param>\w+)$")
 _TOP_LEVEL = {"_conv_stem": "features.0.0", "_bn0": "features.0.1", "_fc": "classifier.1"}

@@ -1,0 +1,163 @@
+"""The roofline model: how fast this CPU could go, and how close each layer gets.
+
+Williams, Waterman and Patterson's roofline bounds the speed of a computation by
+two ceilings: the processor's peak arithmetic rate, and its memory bandwidth times
+the computation's *arithmetic intensity* (work per byte moved).  Here the work is
+counted in multiply-accumulates (MACs), as everywhere in the course:
+
+- :func:`peak_matmul_rate` measures the peak: MACs per second of a large fp32
+  matrix product, the best case of the BLAS library PyTorch uses;
+- :func:`copy_bandwidth` measures the memory bandwidth: bytes per second of copying
+  a tensor far larger than the caches;
+- :func:`roof` is the attainable rate at a given intensity;
+- :func:`layer_timings` times every convolution and linear layer of a model on its
+  own and reports its MACs, bytes, intensity and achieved MACs per second;
+- :func:`by_kind` sums those rows per kind of layer (full, depthwise, pointwise, linear).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .bench import measure
+from .profile import layer_kind
+
+__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "layer_timings",
+           "by_kind"]
+
+
+def peak_matmul_rate(size: int = 2048, threads: int | None = None,
+                     min_run_time: float = 0.5) -> float:
+    """MACs per second of an fp32 ``size x size`` matrix product (``size**3`` MACs per call).
+
+    Raises:
+        ValueError: if ``size`` is less than 1.
+    """
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    generator = torch.Generator().manual_seed(0)
+    a = torch.randn(size, size, generator=generator)
+    b = torch.randn(size, size, generator=generator)
+    out = torch.empty(size, size)
+    timing = measure(lambda: torch.mm(a, b, out=out), label=f"matmul {size}", threads=threads,
+                     warmup=1, min_run_time=min_run_time)
+    return size**3 / timing.median
+
+
+def copy_bandwidth(megabytes: float = 256.0, threads: int | None = None,
+                   min_run_time: float = 0.5) -> float:
+    """Bytes per second moved by copying an fp32 tensor of ``megabytes`` into another.
+
+    A copy reads each byte once and writes it once, so ``2 * megabytes`` are moved per
+    call.  Choose a size well above the last-level cache, or the cache is measured.
+
+    Raises:
+        ValueError: if ``megabytes`` is not positive.
+    """
+    if megabytes <= 0:
+        raise ValueError(f"megabytes must be positive, got {megabytes}")
+    count = max(1, int(megabytes * 1e6 / 4))
+    source = torch.ones(count)
+    target = torch.empty(count)
+    timing = measure(lambda: target.copy_(source), label="copy", threads=threads, warmup=1,
+                     min_run_time=min_run_time)
+    return 2 * 4 * count / timing.median
+
+
+def roof(intensity: float | np.ndarray, peak: float, bandwidth: float) -> float | np.ndarray:
+    """Attainable MACs per second at ``intensity`` MACs per byte: ``min(peak, bandwidth * I)``."""
+    return np.minimum(peak, bandwidth * np.asarray(intensity, dtype=float))
+
+
+def ridge_point(peak: float, bandwidth: float) -> float:
+    """The intensity (MACs per byte) where the two ceilings meet: ``peak / bandwidth``."""
+    if peak <= 0 or bandwidth <= 0:
+        raise ValueError(f"peak and bandwidth must be positive, got {peak} and {bandwidth}")
+    return peak / bandwidth
+
+
+def _macs(module: nn.Module, output: torch.Tensor) -> int:
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        return output.numel() * kh * kw * module.in_channels // module.groups
+    return output.numel() * module.in_features
+
+
+def layer_timings(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
+                  threads: int | None = None, min_run_time: float = 0.05,
+                  bytes_per_element: int = 4) -> pd.DataFrame:
+    """Time every ``Conv2d`` and ``Linear`` layer of ``model`` alone, on the input it receives.
+
+    One forward pass on a random input records each layer's input; then each layer is
+    timed on that input with :func:`.bench.measure`.  The bytes a layer must move at the
+    least are its input, its output and its weights (``bytes_per_element`` each); its
+    arithmetic intensity is MACs divided by those bytes.  Timed alone, a layer finds its
+    input and weights in the cache from the previous call, so it can beat the memory roof.
+
+    Returns:
+        A ``DataFrame`` with one row per layer: ``name``, ``kind`` (see
+        :func:`.profile.layer_kind`), ``macs``, ``bytes``, ``intensity``, ``seconds``
+        and ``macs_per_s``.
+    """
+    inputs: dict[str, torch.Tensor] = {}
+    rows: list[dict[str, object]] = []
+    handles = []
+
+    def hook(name: str):
+        def record(module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor):
+            inputs[name] = args[0].detach().clone()
+            params = sum(p.numel() for p in module.parameters(recurse=False))
+            moved = (args[0].numel() + output.numel() + params) * bytes_per_element
+            macs = _macs(module, output)
+            rows.append({"name": name, "kind": layer_kind(module), "macs": macs,
+                         "bytes": moved, "intensity": macs / moved})
+
+        return record
+
+    layers = {name: m for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
+    if not layers:
+        raise ValueError("the model has no Conv2d or Linear layer to time")
+    for name, module in layers.items():
+        handles.append(module.register_forward_hook(hook(name)))
+    was_training = model.training
+    model.eval()
+    try:
+        generator = torch.Generator().manual_seed(0)
+        with torch.no_grad():
+            model(torch.randn(tuple(input_size), generator=generator))
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    for row in rows:
+        name = str(row["name"])
+        module, example = layers[name], inputs[name]
+        timing = measure(lambda m=module, x=example: m(x), label=name, threads=threads,
+                         warmup=1, min_run_time=min_run_time)
+        row["seconds"] = timing.median
+        row["macs_per_s"] = float(row["macs"]) / timing.median
+    return pd.DataFrame(rows)
+
+
+def by_kind(layers: pd.DataFrame) -> pd.DataFrame:
+    """Sum :func:`layer_timings` rows per ``kind``: MACs, bytes, seconds, and their ratios.
+
+    ``intensity`` and ``macs_per_s`` of a kind are ratios of its sums (total MACs over
+    total bytes, total MACs over total seconds), not means of the layers' ratios.
+    ``time_share`` and ``mac_share`` are percentages of the whole model's.
+    """
+    missing = {"kind", "macs", "bytes", "seconds"} - set(layers.columns)
+    if missing:
+        raise ValueError(f"by_kind needs the columns of layer_timings; missing {sorted(missing)}")
+    grouped = layers.groupby("kind")[["macs", "bytes", "seconds"]].sum()
+    grouped["layers"] = layers.groupby("kind").size()
+    grouped["intensity"] = grouped["macs"] / grouped["bytes"]
+    grouped["macs_per_s"] = grouped["macs"] / grouped["seconds"]
+    grouped["mac_share"] = 100 * grouped["macs"] / grouped["macs"].sum()
+    grouped["time_share"] = 100 * grouped["seconds"] / grouped["seconds"].sum()
+    return grouped.sort_values("seconds", ascending=False)
