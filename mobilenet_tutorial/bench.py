@@ -104,7 +104,7 @@ def time_model(model: torch.nn.Module, example: torch.Tensor, label: str = "",
 
 
 def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
-            threads: int | None = None, warmup: int = 3,
+            threads: int | Mapping[str, int] | None = None, warmup: int = 3,
             min_run_time: float = 0.2) -> pd.DataFrame:
     """Time several callables side by side, interleaved over ``rounds`` rounds.
 
@@ -115,12 +115,14 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     ``min(warmup, 1)``; ``warmup=0`` with a small ``min_run_time`` is the cheapest
     setting for slow callables (two calls per candidate and round, because
     ``torch.utils.benchmark`` makes one untimed call to choose its block size).
+    ``threads`` is one count for all candidates, or a mapping from every label to
+    its own count (to compare thread counts themselves).
 
     Returns:
         A ``DataFrame`` indexed by label with columns ``median_ms`` and ``iqr_ms``
         (over all timed blocks), ``ratio`` (median over rounds of time divided by
         the first candidate's time), and ``ratio_min`` and ``ratio_max`` (its range
-        over rounds).  ``speedup`` is ``1 / ratio``.
+        over rounds).  ``speedup`` is ``1 / ratio``; ``threads`` is the thread count.
     """
     if not candidates:
         raise ValueError("compare needs at least one candidate")
@@ -129,11 +131,18 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     labels = list(candidates)
     times: dict[str, list[float]] = {label: [] for label in labels}
     ratios: dict[str, list[float]] = {label: [] for label in labels}
-    used_threads = torch.get_num_threads() if threads is None else threads
+    if isinstance(threads, Mapping):
+        if set(threads) != set(labels):
+            raise ValueError(f"threads must give a count for exactly the candidates' labels "
+                             f"{labels}, got {list(threads)}")
+        used_threads = {label: int(threads[label]) for label in labels}
+    else:
+        count = torch.get_num_threads() if threads is None else threads
+        used_threads = {label: count for label in labels}
     for round_index in range(rounds):
         medians = {}
         for label in labels:
-            timing = measure(candidates[label], label=label, threads=used_threads,
+            timing = measure(candidates[label], label=label, threads=used_threads[label],
                              warmup=warmup if round_index == 0 else min(warmup, 1),
                              min_run_time=min_run_time)
             times[label].extend(timing.times)
@@ -142,11 +151,12 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
             ratios[label].append(medians[label] / medians[labels[0]])
     rows = []
     for label in labels:
-        timing = Timing(label, times[label], used_threads)
+        timing = Timing(label, times[label], used_threads[label])
         ratio = float(median(ratios[label]))
         rows.append({"label": label, "median_ms": timing.median * 1e3, "iqr_ms": timing.iqr * 1e3,
                      "ratio": ratio, "ratio_min": min(ratios[label]),
-                     "ratio_max": max(ratios[label]), "speedup": 1.0 / ratio})
+                     "ratio_max": max(ratios[label]), "speedup": 1.0 / ratio,
+                     "threads": used_threads[label]})
     return pd.DataFrame(rows).set_index("label")
 
 

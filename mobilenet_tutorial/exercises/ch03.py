@@ -1,0 +1,175 @@
+"""Exercise checks for chapter 3, *MobileNetV2*.
+
+Every check prints a pass or a hint (never the answer) and returns ``True`` or
+``False``.  An answer left as ``None`` simply fails with a hint.
+
+The exercises, about MobileNetV2 at width 1.0 on a 224 x 224 input:
+
+- exercise 1: the parameters (convolutions and batch norms) of the inverted residual
+  block ``features.11``, which maps 64 channels to 96 with expansion 6 and stride 1;
+- exercise 2: the indices ``N`` of the blocks ``features.N`` that add their input to
+  their output (a residual connection);
+- exercise 3: a class written by the student, called as ``Block(in_channels,
+  out_channels, stride, expand_ratio)``, that behaves exactly like the package's
+  :class:`~mobilenet_tutorial.models.mobilenet_v2.InvertedResidual`;
+- exercise 4: the number of tensor elements block ``features.3`` must hold at its
+  peak when its expansion is streamed (input plus output).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+from ..models.compare import randomize_batchnorm_
+from ..models.mobilenet_v2 import InvertedResidual, mobilenet_v2
+from ..profile import count_params
+from . import close_enough, report
+
+__all__ = [
+    "check_block_params",
+    "check_residual_blocks",
+    "check_inverted_residual",
+    "check_streamed_memory",
+]
+
+_BLOCK = (64, 96, 6)  # exercise 1: in, out, t
+_CASES = ((16, 16, 1, 6), (16, 24, 2, 6), (32, 16, 1, 1), (24, 24, 1, 4))  # exercise 3
+
+
+def _is_number(answer: object) -> bool:
+    if isinstance(answer, bool):
+        return False
+    try:
+        return math.isfinite(float(answer))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _block_params() -> int:
+    c_in, c_out, t = _BLOCK
+    return count_params(InvertedResidual(c_in, c_out, 1, t))
+
+
+def check_block_params(answer: object) -> bool:
+    """Exercise 1: parameters of an inverted residual block, 64 -> 96 channels, t = 6."""
+    name = "Exercise 1 (parameters of one inverted residual)"
+    if not _is_number(answer):
+        return report(False, name, "replace None with a whole number: three convolutions "
+                                   "(no biases) and three batch norms.")
+    if close_enough(answer, _block_params(), rel_tol=0):
+        return report(True, name, "")
+    c_in, c_out, t = _BLOCK
+    hidden = c_in * t
+    convs = c_in * hidden + 9 * hidden + hidden * c_out
+    if close_enough(answer, convs, rel_tol=0):
+        return report(False, name, "right for the convolutions; each batch norm adds a "
+                                   "scale and a shift per channel.")
+    if close_enough(answer, convs + 4 * (2 * hidden + c_out), rel_tol=0):
+        return report(False, name, "running mean and variance are buffers, not parameters.")
+    return report(False, name, "the hidden width is t * c_in; the depthwise layer has 3 * 3 "
+                               "weights per channel, the 1x1 layers c_in * c_out each.")
+
+
+def _residual_indices() -> set[int]:
+    model = mobilenet_v2()
+    return {int(key) for key, module in model.features.named_children()
+            if isinstance(module, InvertedResidual) and module.use_residual}
+
+
+def check_residual_blocks(answer: object) -> bool:
+    """Exercise 2: the set of ``N`` such that block ``features.N`` has a residual connection."""
+    name = "Exercise 2 (which blocks are residual)"
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+        return report(False, name, "replace None with a set of whole numbers, e.g. {1, 2}.")
+    try:
+        values = {int(v) for v in answer}
+    except (TypeError, ValueError):
+        return report(False, name, "every element should be a whole number N of features.N.")
+    expected = _residual_indices()
+    if values == expected:
+        return report(True, name, "")
+    if values - set(range(1, 18)):
+        return report(False, name, "the inverted residual blocks are features.1 to features.17; "
+                                   "features.0 and features.18 are plain convolutions.")
+    if values > expected:
+        return report(False, name, "too many: a block adds its input only when its stride is 1 "
+                                   "AND its input and output have the same channels.")
+    return report(False, name, "look at Table 2: the first block of each row changes the "
+                               "channels or the stride; the repeats of a row do neither.")
+
+
+def _copy_state_in_order(source: nn.Module, target: nn.Module) -> bool:
+    """Copy ``source``'s state into ``target`` tensor by tensor, in order; False if shapes differ."""
+    src, dst = list(source.state_dict().values()), list(target.state_dict().values())
+    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst)):
+        return False
+    with torch.no_grad():
+        for a, b in zip(src, dst):
+            b.copy_(a)
+    return True
+
+
+def check_inverted_residual(block_class: object) -> bool:
+    """Exercise 3: ``block_class(in, out, stride, expand_ratio)`` equals the package's block.
+
+    The student's block must have the package's parameter count, and after copying the
+    package block's state into it (tensor by tensor, in order: expansion, depthwise,
+    projection) give the same output on random input, in eval mode.
+    """
+    name = "Exercise 3 (your own inverted residual)"
+    if not callable(block_class):
+        return report(False, name, "replace None with your class (not an instance).")
+    for c_in, c_out, stride, t in _CASES:
+        case = f"Block({c_in}, {c_out}, stride={stride}, expand_ratio={t})"
+        try:
+            mine = block_class(c_in, c_out, stride, t)
+        except Exception as error:  # noqa: BLE001  (a student's code may raise anything)
+            return report(False, name, f"{case} raised {type(error).__name__}: {error}")
+        if not isinstance(mine, nn.Module):
+            return report(False, name, f"{case} should be a torch.nn.Module.")
+        torch.manual_seed(0)
+        reference = randomize_batchnorm_(InvertedResidual(c_in, c_out, stride, t)).eval()
+        if count_params(mine) != count_params(reference):
+            return report(False, name, f"{case} has {count_params(mine)} parameters, the "
+                          f"package's {count_params(reference)}. Convolutions have no bias; "
+                          "is the expansion left out when t = 1?")
+        if not _copy_state_in_order(reference, mine):
+            return report(False, name, f"{case}: the tensors of your state dict do not line up "
+                          "with the package's (define expansion, depthwise, projection in order, "
+                          "each convolution followed by its batch norm).")
+        mine.eval()
+        x = torch.randn(2, c_in, 12, 12, generator=torch.Generator().manual_seed(1))
+        with torch.no_grad():
+            try:
+                out = mine(x)
+            except Exception as error:  # noqa: BLE001
+                return report(False, name, f"{case} forward raised {type(error).__name__}: {error}")
+            expected = reference(x)
+        if out.shape != expected.shape or not torch.allclose(out, expected, atol=1e-5):
+            return report(False, name, f"{case} gives a different output. Check: ReLU6 after "
+                          "expansion and depthwise, none after the projection; the shortcut "
+                          "only when stride is 1 and channels match.")
+    return report(True, name, "")
+
+
+def _streamed_memory() -> int:
+    c, size = 24, 56  # features.3: 24 x 56 x 56 in and out
+    return 2 * c * size * size
+
+
+def check_streamed_memory(answer: object) -> bool:
+    """Exercise 4: elements held at the peak of ``features.3`` with a streamed expansion."""
+    name = "Exercise 4 (memory of one block)"
+    if not _is_number(answer):
+        return report(False, name, "replace None with a whole number of tensor elements.")
+    if close_enough(answer, _streamed_memory(), rel_tol=0):
+        return report(True, name, "")
+    if close_enough(answer, _streamed_memory() * 6, rel_tol=0):
+        return report(False, name, "that is what the block would hold if its narrow ends were "
+                                   "wide; with streaming only the narrow tensors stay whole.")
+    return report(False, name, "features.3 takes and returns 24 channels at 56 x 56; "
+                               "count the elements of both.")
