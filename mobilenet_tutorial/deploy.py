@@ -12,13 +12,16 @@ The steps of chapter 8, each a small function:
   post-training static quantization, calibrated on real images
   (:class:`ImageCalibrationReader`);
 - :func:`prediction_agreement` says how closely a faster model's outputs follow the
-  original's: top-1 agreement, top-5 overlap, largest logit difference.
+  original's: top-1 agreement, top-5 overlap, largest logit difference;
+- :func:`weight_sensitivity` finds the layers whose weights suffer most from int8
+  (:func:`fake_quantize_per_channel` rounds one layer's weights as int8 would).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -27,9 +30,12 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+import pandas as pd
 import torch
 from onnxruntime import quantization
 from torch import nn
+
+from .profile import layer_kind
 
 __all__ = [
     "fold_conv_bn",
@@ -42,10 +48,13 @@ __all__ = [
     "quantize_int8",
     "prediction_agreement",
     "file_size_mb",
+    "state_dict_mb",
+    "fake_quantize_per_channel",
+    "weight_sensitivity",
 ]
 
-MIN_OPSET = 17
-"""Oldest ONNX opset :func:`export_onnx` accepts (18 is the default)."""
+MIN_OPSET = 18
+"""Oldest ONNX opset :func:`export_onnx` accepts: the ``torch.export``-based exporter writes 18+."""
 
 
 def fold_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
@@ -134,7 +143,8 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, example: torch.Tensor
         ValueError: if ``opset`` is below :data:`MIN_OPSET` or ``example`` is not 4-D.
     """
     if opset < MIN_OPSET:
-        raise ValueError(f"opset {opset} is too old: use {MIN_OPSET} or newer (18 is the default)")
+        raise ValueError(f"opset {opset} is too old: the torch.export-based exporter writes "
+                         f"opset {MIN_OPSET} or newer (18 is the default)")
     if example.dim() != 4:
         raise ValueError(f"example must be a batch of images (N, C, H, W), got shape "
                          f"{tuple(example.shape)}")
@@ -323,3 +333,61 @@ def prediction_agreement(reference: torch.Tensor, candidate: torch.Tensor) -> di
 def file_size_mb(path: str | os.PathLike) -> float:
     """Size of a file in megabytes (10**6 bytes)."""
     return Path(path).stat().st_size / 1e6
+
+
+def state_dict_mb(model: nn.Module) -> float:
+    """Size in megabytes of ``model``'s ``state_dict`` saved with ``torch.save``."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    return buffer.getbuffer().nbytes / 1e6
+
+
+def fake_quantize_per_channel(weight: torch.Tensor, bits: int = 8) -> torch.Tensor:
+    """``weight`` rounded to signed ``bits``-bit integers, one symmetric scale per output channel.
+
+    Channel ``c`` gets the scale ``max|w_c| / (2**(bits-1) - 1)``; each weight becomes the
+    nearest multiple of it.  The result is returned in float (quantize then dequantize),
+    so that the rounding error can be studied in an ordinary PyTorch model.
+
+    Raises:
+        ValueError: if ``bits`` is less than 2 or ``weight`` has fewer than 2 dimensions.
+    """
+    if bits < 2:
+        raise ValueError(f"bits must be at least 2, got {bits}")
+    if weight.dim() < 2:
+        raise ValueError(f"expected a weight with an output-channel dimension, got shape "
+                         f"{tuple(weight.shape)}")
+    levels = 2 ** (bits - 1) - 1
+    amax = weight.abs().flatten(1).amax(1).clamp_min(torch.finfo(weight.dtype).tiny)
+    scale = (amax / levels).reshape(-1, *([1] * (weight.dim() - 1)))
+    return torch.round(weight / scale).clamp(-levels, levels) * scale
+
+
+def weight_sensitivity(model: nn.Module, images: torch.Tensor, bits: int = 8) -> pd.DataFrame:
+    """How much rounding each layer's weights to int8 (alone) changes the logits.
+
+    For every ``Conv2d`` and ``Linear`` layer in turn, its weights are replaced by
+    :func:`fake_quantize_per_channel` of them, the model is run on ``images``, and the
+    mean absolute change of the logits is recorded; then the weights are restored.
+
+    Returns:
+        A ``DataFrame`` with columns ``name``, ``kind`` and ``mean_logit_change``, the most
+        sensitive layer first.
+    """
+    model = model.eval()
+    layers = [(n, m) for n, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    if not layers:
+        raise ValueError("the model has no Conv2d or Linear layer")
+    rows = []
+    with torch.no_grad():
+        reference = model(images)
+        for name, layer in layers:
+            original = layer.weight.detach().clone()
+            layer.weight.copy_(fake_quantize_per_channel(original, bits))
+            try:
+                change = (model(images) - reference).abs().mean().item()
+            finally:
+                layer.weight.copy_(original)
+            rows.append({"name": name, "kind": layer_kind(layer), "mean_logit_change": change})
+    frame = pd.DataFrame(rows).sort_values("mean_logit_change", ascending=False)
+    return frame.reset_index(drop=True)

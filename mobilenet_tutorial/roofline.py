@@ -10,8 +10,9 @@ counted in multiply-accumulates (MACs), as everywhere in the course:
 - :func:`copy_bandwidth` measures the memory bandwidth: bytes per second of copying
   a tensor far larger than the caches;
 - :func:`roof` is the attainable rate at a given intensity;
-- :func:`layer_timings` times every convolution and linear layer of a model on its
-  own and reports its MACs, bytes, intensity and achieved MACs per second;
+- :func:`layer_costs` lists every convolution and linear layer of a model with its
+  MACs, bytes moved and intensity; :func:`layer_timings` also times each one on its
+  own and reports the MACs per second it achieved;
 - :func:`by_kind` sums those rows per kind of layer (full, depthwise, pointwise, linear).
 """
 
@@ -27,8 +28,8 @@ from torch import nn
 from .bench import measure
 from .profile import layer_kind
 
-__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "layer_timings",
-           "by_kind"]
+__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "layer_costs",
+           "layer_timings", "by_kind"]
 
 
 def peak_matmul_rate(size: int = 2048, threads: int | None = None,
@@ -88,40 +89,44 @@ def _macs(module: nn.Module, output: torch.Tensor) -> int:
     return output.numel() * module.in_features
 
 
-def layer_timings(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
-                  threads: int | None = None, min_run_time: float = 0.05,
-                  bytes_per_element: int = 4) -> pd.DataFrame:
-    """Time every ``Conv2d`` and ``Linear`` layer of ``model`` alone, on the input it receives.
+def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
+                bytes_per_element: int = 4) -> pd.DataFrame:
+    """MACs, bytes and arithmetic intensity of every ``Conv2d`` and ``Linear`` layer (no timing).
 
-    One forward pass on a random input records each layer's input; then each layer is
-    timed on that input with :func:`.bench.measure`.  The bytes a layer must move at the
-    least are its input, its output and its weights (``bytes_per_element`` each); its
-    arithmetic intensity is MACs divided by those bytes.  Timed alone, a layer finds its
-    input and weights in the cache from the previous call, so it can beat the memory roof.
+    The bytes a layer must move at the least are its input, its output and its
+    parameters, ``bytes_per_element`` each (the same count as chapter 1); its arithmetic
+    intensity is MACs divided by those bytes.
 
     Returns:
-        A ``DataFrame`` with one row per layer: ``name``, ``kind`` (see
-        :func:`.profile.layer_kind`), ``macs``, ``bytes``, ``intensity``, ``seconds``
-        and ``macs_per_s``.
+        A ``DataFrame`` with one row per layer call: ``name``, ``kind`` (see
+        :func:`.profile.layer_kind`), ``output_shape``, ``macs``, ``bytes``,
+        ``weight_bytes`` (the parameters' share of ``bytes``) and ``intensity``.
     """
-    inputs: dict[str, torch.Tensor] = {}
+    return pd.DataFrame(_record(model, input_size, bytes_per_element)[0])
+
+
+def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
+            ) -> tuple[list[dict[str, object]], dict[str, nn.Module], list[torch.Tensor]]:
     rows: list[dict[str, object]] = []
+    inputs: list[torch.Tensor] = []
     handles = []
 
     def hook(name: str):
         def record(module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor):
-            inputs[name] = args[0].detach().clone()
-            params = sum(p.numel() for p in module.parameters(recurse=False))
-            moved = (args[0].numel() + output.numel() + params) * bytes_per_element
+            inputs.append(args[0].detach().clone())
+            weights = sum(p.numel() for p in module.parameters(recurse=False))
+            moved = (args[0].numel() + output.numel() + weights) * bytes_per_element
             macs = _macs(module, output)
-            rows.append({"name": name, "kind": layer_kind(module), "macs": macs,
-                         "bytes": moved, "intensity": macs / moved})
+            rows.append({"name": name, "kind": layer_kind(module),
+                         "output_shape": tuple(output.shape), "macs": macs, "bytes": moved,
+                         "weight_bytes": weights * bytes_per_element,
+                         "intensity": macs / moved})
 
         return record
 
     layers = {name: m for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
     if not layers:
-        raise ValueError("the model has no Conv2d or Linear layer to time")
+        raise ValueError("the model has no Conv2d or Linear layer")
     for name, module in layers.items():
         handles.append(module.register_forward_hook(hook(name)))
     was_training = model.training
@@ -134,11 +139,26 @@ def layer_timings(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224)
         for handle in handles:
             handle.remove()
         model.train(was_training)
-    for row in rows:
-        name = str(row["name"])
-        module, example = layers[name], inputs[name]
-        timing = measure(lambda m=module, x=example: m(x), label=name, threads=threads,
-                         warmup=1, min_run_time=min_run_time)
+    return rows, layers, inputs
+
+
+def layer_timings(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
+                  threads: int | None = None, min_run_time: float = 0.05,
+                  bytes_per_element: int = 4) -> pd.DataFrame:
+    """:func:`layer_costs`, plus the time of every layer run alone on the input it receives.
+
+    One forward pass on a random input records each layer's input; then each layer is
+    timed on that input with :func:`.bench.measure`.  Timed alone, a layer finds its
+    input and weights in the cache from the previous call, so it can beat the memory roof.
+
+    Returns:
+        The columns of :func:`layer_costs`, plus ``seconds`` and ``macs_per_s``.
+    """
+    rows, layers, inputs = _record(model, input_size, bytes_per_element)
+    for row, example in zip(rows, inputs, strict=True):
+        module = layers[str(row["name"])]
+        timing = measure(lambda m=module, x=example: m(x), label=str(row["name"]),
+                         threads=threads, warmup=1, min_run_time=min_run_time)
         row["seconds"] = timing.median
         row["macs_per_s"] = float(row["macs"]) / timing.median
     return pd.DataFrame(rows)

@@ -66,7 +66,8 @@ def photos() -> torch.Tensor:
 @pytest.fixture(scope="module")
 def exported(mobilenet_v2, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("onnx") / "mobilenet_v2.onnx"
-    return deploy.export_onnx(deploy.fold_batchnorm(mobilenet_v2), path, torch.zeros(2, 3, 224, 224))
+    example = torch.zeros(2, 3, 224, 224)
+    return deploy.export_onnx(deploy.fold_batchnorm(mobilenet_v2), path, example)
 
 
 # --- folding BatchNorm ------------------------------------------------------------------
@@ -106,7 +107,7 @@ def test_fold_batchnorm_on_mobilenet_v2_is_exact_in_float64(mobilenet_v2):
     folded = deploy.fold_batchnorm(model)
     assert deploy.count_batchnorms(model) == 52
     assert deploy.count_batchnorms(folded) == 0
-    x = torch.randn(2, 3, 96, 96, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    x = torch.randn(1, 3, 64, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(folded(x), model(x), rtol=0, atol=1e-10)
 
@@ -160,7 +161,7 @@ def test_onnx_runtime_fp32_agrees_with_pytorch_within_1e_4(mobilenet_v2, photos,
     assert model.session.get_inputs()[0].name == "images"
     assert not Path(str(exported) + ".data").exists()  # one self-contained file
     assert 13.0 < model.size_mb < 15.0  # 3.5 million fp32 weights, 4 bytes each
-    assert onnx.load(str(exported)).opset_import[0].version >= 17
+    assert onnx.load(str(exported)).opset_import[0].version == 18
     with torch.no_grad():
         reference = mobilenet_v2(photos)
     result = model(photos)  # a batch of 10: the exported batch size is dynamic
@@ -174,14 +175,15 @@ def test_int8_keeps_the_top_class_of_the_real_photos(mobilenet_v2, photos, expor
     calibration = photo_views.view_batch(
         v for image in sources.values() for v in photo_views.random_views(image, 1, generator))
     path = deploy.quantize_int8(exported, tmp_path / "int8.onnx", calibration,
-                                method="minmax", keep_float=("features.0", "features.1.conv.0"))
+                                method="percentile",
+                                keep_float=("features.0", "features.1.conv.0"))
     int8 = deploy.OrtModel(path, threads=1)
     assert int8.size_mb < 0.35 * deploy.file_size_mb(exported)
     with torch.no_grad():
         reference = mobilenet_v2(photos)
     agreement = deploy.prediction_agreement(reference, int8(photos))
     assert agreement["top1_agreement"] >= 0.9  # at most one of the ten views changes class
-    assert agreement["top5_overlap"] >= 0.7
+    assert agreement["top5_overlap"] >= 0.8
     assert agreement["max_abs_diff"] < 5.0
 
 
@@ -197,15 +199,15 @@ def test_export_of_a_small_model_with_fixed_batch(tmp_path):
     torch.manual_seed(0)
     model = _randomise_batchnorm(_Tiny())
     x = torch.randn(3, 3, 16, 16)
-    path = deploy.export_onnx(model, tmp_path / "tiny.onnx", x, opset=17, dynamic_batch=False)
-    assert onnx.load(str(path)).opset_import[0].version == 17
+    path = deploy.export_onnx(model, tmp_path / "tiny.onnx", x, opset=19, dynamic_batch=False)
+    assert onnx.load(str(path)).opset_import[0].version == 19
     with torch.no_grad():
         torch.testing.assert_close(deploy.OrtModel(path)(x), model(x), rtol=0, atol=1e-5)
 
 
 def test_export_and_runtime_refuse_bad_input(tmp_path):
-    with pytest.raises(ValueError, match="opset 16 is too old"):
-        deploy.export_onnx(_Tiny(), tmp_path / "a.onnx", torch.zeros(2, 3, 8, 8), opset=16)
+    with pytest.raises(ValueError, match="opset 17 is too old"):
+        deploy.export_onnx(_Tiny(), tmp_path / "a.onnx", torch.zeros(2, 3, 8, 8), opset=17)
     with pytest.raises(ValueError, match="N, C, H, W"):
         deploy.export_onnx(_Tiny(), tmp_path / "a.onnx", torch.zeros(3, 8, 8))
     with pytest.raises(FileNotFoundError, match="export_onnx"):
@@ -240,10 +242,11 @@ def test_calibration_reader_gives_every_image_once_then_none():
 
 def test_prediction_agreement_is_exact():
     reference = torch.tensor([[9.0, 8, 7, 6, 5, 0], [0, 1, 2, 3, 4, 9]])
-    candidate = torch.tensor([[9.0, 8, 7, 6, 0, 5], [9, 1, 2, 3, 4, 8]])
+    candidate = torch.tensor([[9.0, 8, 7, 6, 0, 5], [0, 5, 2, 3, 4, 1]])
     result = deploy.prediction_agreement(reference, candidate)
     # row 1: same top class, top 5 share 4 of 5; row 2: top class differs, top 5 share all 5
-    assert result == {"top1_agreement": 0.5, "top5_overlap": 0.9, "max_abs_diff": 9.0}
+    assert result == {"top1_agreement": 0.5, "top5_overlap": pytest.approx(0.9),
+                      "max_abs_diff": 8.0}
     assert deploy.prediction_agreement(reference, reference)["top1_agreement"] == 1.0
     with pytest.raises(ValueError, match="same shape"):
         deploy.prediction_agreement(reference, candidate[:1])
@@ -255,3 +258,38 @@ def test_file_size_mb(tmp_path):
     path = tmp_path / "f.bin"
     path.write_bytes(b"x" * 2_500_000)
     assert deploy.file_size_mb(path) == 2.5
+
+
+# --- int8 rounding and sensitivity -------------------------------------------------------
+
+
+def test_fake_quantize_per_channel_rounds_to_each_channels_grid():
+    weight = torch.tensor([[1.27, -0.5, 0.004], [0.0, 0.0, 0.0], [-254.0, 100.0, 1.2]])
+    result = deploy.fake_quantize_per_channel(weight)
+    # channel 0: scale 1.27 / 127 = 0.01; channel 2: scale 2; an all-zero channel stays zero
+    torch.testing.assert_close(result[0], torch.tensor([1.27, -0.5, 0.0]))
+    assert torch.equal(result[1], torch.zeros(3))
+    torch.testing.assert_close(result[2], torch.tensor([-254.0, 100.0, 2.0]))
+    assert result.shape == weight.shape
+    four_bit = deploy.fake_quantize_per_channel(torch.tensor([[7.0, 3.2, -1.4]]), bits=4)
+    torch.testing.assert_close(four_bit, torch.tensor([[7.0, 3.0, -1.0]]))
+    with pytest.raises(ValueError, match="bits"):
+        deploy.fake_quantize_per_channel(weight, bits=1)
+    with pytest.raises(ValueError, match="output-channel"):
+        deploy.fake_quantize_per_channel(torch.ones(3))
+
+
+def test_weight_sensitivity_ranks_layers_and_restores_the_weights():
+    torch.manual_seed(0)
+    model = _randomise_batchnorm(_Tiny())
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    table = deploy.weight_sensitivity(model, torch.randn(4, 3, 16, 16))
+    assert sorted(table["name"]) == ["classifier", "features.0", "features.3", "features.6"]
+    assert table["mean_logit_change"].is_monotonic_decreasing
+    assert (table["mean_logit_change"] > 0).all()
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_state_dict_mb_counts_four_bytes_a_weight():
+    size = deploy.state_dict_mb(nn.Linear(1000, 1000, bias=False))
+    assert 4.0 <= size < 4.01  # a million float32 weights plus a little pickle overhead

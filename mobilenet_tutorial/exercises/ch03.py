@@ -103,12 +103,15 @@ def check_residual_blocks(answer: object) -> bool:
 
 
 def _copy_state_in_order(source: nn.Module, target: nn.Module) -> bool:
-    """Copy ``source``'s state into ``target`` tensor by tensor, in order; False if shapes differ."""
+    """Copy ``source``'s state into ``target`` tensor by tensor, in order.
+
+    Returns ``False`` (and copies nothing) if the counts or shapes differ.
+    """
     src, dst = list(source.state_dict().values()), list(target.state_dict().values())
-    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst)):
+    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst, strict=True)):
         return False
     with torch.no_grad():
-        for a, b in zip(src, dst):
+        for a, b in zip(src, dst, strict=True):
             b.copy_(a)
     return True
 

@@ -18,7 +18,7 @@ state dict loads with ``load_state_dict`` as it is.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -178,7 +178,7 @@ class MobileNetV2(nn.Module):
 
 
 def _imagenet_state_dict() -> dict[str, torch.Tensor]:
-    """torchvision's IMAGENET1K_V1 state dict: from the offline package if present, else downloaded."""
+    """torchvision's IMAGENET1K_V1 state dict: offline copy if present, else downloaded."""
     from .. import weights as weights_module
 
     spec = weights_module.MOBILENET_V2_IMAGENET1K_V1

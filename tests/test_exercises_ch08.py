@@ -1,0 +1,65 @@
+"""Tests of chapter 8's exercise checks: right answers pass, wrong ones get a hint, None fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobilenet_tutorial.exercises import ch08
+
+# Exercise 1: 1x1 convolution 160 -> 960 on 7 x 7, float32
+MACS_1 = 49 * 160 * 960
+BYTES_1 = 4 * (49 * 160 + 49 * 960 + 160 * 960)
+BYTES_32 = 4 * (32 * 49 * (160 + 960) + 160 * 960)
+INTENSITY = (MACS_1 / BYTES_1, 32 * MACS_1 / BYTES_32)  # about 9.03 and 31.5
+
+# Exercise 2: scale 2 / sqrt(0.16) = 5; weight 0.5 * 5; bias (0 - 0.2) * 5 + 1.5
+FOLDED = (2.5, 0.5)
+
+# Exercise 3: min(100, 20 * 1.125) GMAC/s; ridge 100 / 20 MACs per byte
+ROOFLINE = (22.5, 5.0)
+
+# Exercise 4: 1 / (0.2 + 0.8 / 4)
+AMDAHL = 2.5
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "shown"),
+    [
+        (ch08.check_pointwise_intensity, INTENSITY, "9.02"),
+        (ch08.check_folded_channel, FOLDED, "2.5"),
+        (ch08.check_roofline, ROOFLINE, "22.5"),
+        (ch08.check_amdahl, AMDAHL, "2.5"),
+    ],
+)
+def test_right_answer_passes_and_none_gives_a_hint(check, right, shown, capsys):
+    assert check(right) is True
+    assert "correct" in capsys.readouterr().out
+    assert check(None) is False
+    out = capsys.readouterr().out
+    assert "Hint:" in out and shown not in out
+
+
+def test_the_constants_here_are_what_the_checks_expect():
+    assert INTENSITY[0] == pytest.approx(9.0254, abs=1e-4)
+    assert INTENSITY[1] == pytest.approx(31.528, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("check", "wrong", "hint"),
+    [
+        (ch08.check_pointwise_intensity, (INTENSITY[0], 9.0), "batch"),
+        (ch08.check_pointwise_intensity, (34.29, 34.29), "weights must be read"),
+        (ch08.check_pointwise_intensity, INTENSITY[0], "pair"),
+        (ch08.check_folded_channel, (2.5, 1.5), "the weight is right"),
+        (ch08.check_folded_channel, (0.5, 0.5), "gamma / sqrt"),
+        (ch08.check_folded_channel, ("a", "b"), "pair"),
+        (ch08.check_roofline, (100.0, 5.0), "ridge point"),
+        (ch08.check_roofline, (22.5e9, 5.0), "min(peak"),
+        (ch08.check_amdahl, 4.0, "other 20%"),
+        (ch08.check_amdahl, 3.0, "new time"),
+        (ch08.check_amdahl, True, "one number"),
+    ],
+)
+def test_wrong_answers_fail_with_a_hint(check, wrong, hint, capsys):
+    assert check(wrong) is False
+    assert hint in capsys.readouterr().out
