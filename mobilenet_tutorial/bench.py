@@ -76,22 +76,35 @@ def measure(fn: Callable[[], object], label: str = "", threads: int | None = Non
         warmup: untimed calls first (the first call often pays for allocation and
             kernel selection).
         min_run_time: seconds of timed calls at least; more gives a steadier median.
+            ``0`` times exactly one call after the warm-up (the cheapest measurement,
+            for slow callables in a quick run; it has no spread).
+
+    Raises:
+        TypeError: if ``fn`` is not callable.
+        ValueError: if ``threads`` is below 1, or ``warmup`` or ``min_run_time`` negative.
     """
     threads = torch.get_num_threads() if threads is None else threads
     _check(fn, threads, warmup)
+    if min_run_time < 0:
+        raise ValueError(f"min_run_time must be 0 or more seconds, got {min_run_time}")
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
         with torch.inference_mode():
             for _ in range(warmup):
                 fn()
-        timer = benchmark.Timer(stmt="with torch.inference_mode(): fn()",
-                                globals={"fn": fn, "torch": torch},
-                                num_threads=threads, label=label)
-        result = timer.blocked_autorange(min_run_time=min_run_time)
+            if min_run_time == 0:
+                start = time.perf_counter()
+                fn()
+                times = [time.perf_counter() - start]
+        if min_run_time > 0:
+            timer = benchmark.Timer(stmt="with torch.inference_mode(): fn()",
+                                    globals={"fn": fn, "torch": torch},
+                                    num_threads=threads, label=label)
+            times = list(timer.blocked_autorange(min_run_time=min_run_time).times)
     finally:
         torch.set_num_threads(previous)
-    return Timing(label=label, times=list(result.times), threads=threads)
+    return Timing(label=label, times=times, threads=threads)
 
 
 def time_model(model: torch.nn.Module, example: torch.Tensor, label: str = "",
@@ -112,9 +125,9 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     median by the first candidate's median of the same round.  Interleaving makes
     the ratios robust to the machine getting faster or slower during the run.
     The first round makes ``warmup`` untimed calls per candidate, later rounds
-    ``min(warmup, 1)``; ``warmup=0`` with a small ``min_run_time`` is the cheapest
-    setting for slow callables (two calls per candidate and round, because
-    ``torch.utils.benchmark`` makes one untimed call to choose its block size).
+    ``min(warmup, 1)``.  For slow callables, ``warmup=0`` with a small ``min_run_time``
+    makes two calls per candidate and round (``torch.utils.benchmark`` makes one
+    untimed call to choose its block size); ``warmup=0, min_run_time=0`` makes one.
     ``threads`` is one count for all candidates, or a mapping from every label to
     its own count (to compare thread counts themselves).
 

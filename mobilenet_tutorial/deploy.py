@@ -20,6 +20,7 @@ The steps of chapter 8, each a small function:
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import io
 import os
@@ -292,7 +293,8 @@ def quantize_int8(fp32_path: str | os.PathLike, int8_path: str | os.PathLike,
     reader = ImageCalibrationReader(calibration_images, input_name=input_name)
     extra = {"CalibPercentile": 99.99} if method == "percentile" else {}
     keep_float = list(keep_float)
-    with tempfile.TemporaryDirectory() as tmp:
+    # ONNX Runtime's calibrators print their progress; keep the caller's output clean.
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         prepared = Path(tmp) / "prepared.onnx"
         q.quant_pre_process(str(fp32_path), str(prepared))
         excluded = onnx_nodes_of(prepared, keep_float) if keep_float else []

@@ -79,7 +79,7 @@ def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
         model = torchvision.models.mobilenet_v2(weights=WEIGHTS)
     else:
         model = torchvision.models.mobilenet_v2(weights=None)
-    head = nn.Linear(model.last_channel, num_classes)
+    head = nn.Linear(model.classifier[1].in_features, num_classes)
     nn.init.normal_(head.weight, 0.0, 0.01)
     nn.init.zeros_(head.bias)
     model.classifier[1] = head

@@ -56,6 +56,17 @@ def test_a_slow_callable_costs_warmup_plus_two_calls():
     assert len(timing.times) == 1
 
 
+def test_min_run_time_zero_times_exactly_one_call_after_the_warmup():
+    counter = _Counter(0.01)
+    timing = bench.measure(counter, warmup=2, threads=1, min_run_time=0)
+    assert counter.calls == 2 + 1
+    assert len(timing.times) == 1 and timing.times[0] >= 0.0095
+    counter = _Counter(0.01)
+    result = bench.compare({"a": counter}, rounds=2, warmup=0, threads=1, min_run_time=0)
+    assert counter.calls == 2
+    assert result.loc["a", "iqr_ms"] >= 0
+
+
 def test_compare_gives_a_ratio_of_two_for_a_callable_twice_as_slow():
     result = bench.compare({"short": _sleeper(0.01), "long": _sleeper(0.02)}, rounds=3,
                            threads=1, warmup=1, min_run_time=0.04)
@@ -116,6 +127,7 @@ def test_time_model_puts_the_model_in_eval_mode_and_names_it():
         (lambda: bench.measure(42), "callable"),
         (lambda: bench.measure(_sleeper(0), threads=0), "threads"),
         (lambda: bench.measure(_sleeper(0), warmup=-1), "warmup"),
+        (lambda: bench.measure(_sleeper(0), min_run_time=-1), "min_run_time"),
         (lambda: bench.compare({}), "at least one candidate"),
         (lambda: bench.compare({"a": _sleeper(0)}, rounds=0), "rounds"),
         (lambda: bench.compare({"a": _sleeper(0)}, threads={"b": 1}), "exactly the candidates"),
