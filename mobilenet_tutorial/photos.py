@@ -8,16 +8,31 @@ uniform).
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Mapping
+from functools import cache
+
 from PIL import Image
 
-__all__ = ["PHOTO_NAMES", "PHOTO_LABELS", "load_photo", "load_photos", "photo_is_correct"]
+__all__ = [
+    "PHOTO_NAMES",
+    "PHOTO_LABELS",
+    "imagenet_categories",
+    "photo_label_indices",
+    "load_photo",
+    "load_photos",
+    "photo_is_correct",
+    "photo_accuracy",
+]
 
 PHOTO_NAMES = ("chelsea", "coffee", "astronaut", "rocket", "grace_hopper")
 
 #: ImageNet-1k class names (as in torchvision's ``weights.meta["categories"]``) that a
-#: person would accept as a right answer for each photo.  ImageNet has no "person"
-#: or "astronaut" class, so for the two portraits the clothing and objects in the
-#: picture count.
+#: person would accept as a right answer for each photo.  ImageNet has no "person",
+#: "astronaut" or "rocket" class, so for the two portraits the clothing and objects in
+#: the picture count (Eileen Collins holds a helmet, a model space shuttle and a flag
+#: stand behind her), and for the rocket the nearest classes do.
+#: :func:`photo_label_indices` gives the same classes as indices.
 PHOTO_LABELS: dict[str, frozenset[str]] = {
     "chelsea": frozenset({"tabby", "tiger cat", "Egyptian cat"}),
     "coffee": frozenset({"espresso", "cup", "coffee mug"}),
@@ -46,8 +61,67 @@ def load_photos() -> dict[str, Image.Image]:
     return {name: load_photo(name) for name in PHOTO_NAMES}
 
 
-def photo_is_correct(name: str, class_name: str) -> bool:
-    """Whether ``class_name`` (an ImageNet class name) is an acceptable label for photo ``name``."""
+@cache
+def imagenet_categories() -> tuple[str, ...]:
+    """The 1000 ImageNet-1k class names, in the order of a classifier's outputs.
+
+    Taken from torchvision's weights metadata (no download needed).
+    """
+    from torchvision.models import MobileNet_V2_Weights
+
+    return tuple(MobileNet_V2_Weights.IMAGENET1K_V1.meta["categories"])
+
+
+def _check_name(name: str) -> None:
     if name not in PHOTO_LABELS:
         raise ValueError(f"unknown photo {name!r}: choose one of {', '.join(PHOTO_NAMES)}")
-    return class_name in PHOTO_LABELS[name]
+
+
+def photo_label_indices(name: str) -> frozenset[int]:
+    """The acceptable ImageNet class indices for photo ``name`` (see :data:`PHOTO_LABELS`)."""
+    _check_name(name)
+    categories = imagenet_categories()
+    return frozenset(categories.index(label) for label in PHOTO_LABELS[name])
+
+
+def photo_is_correct(name: str, label: int | str) -> bool:
+    """Whether ``label`` is an acceptable ImageNet class for photo ``name``.
+
+    Args:
+        name: one of :data:`PHOTO_NAMES`.
+        label: a class index from 0 to 999 (an ``int``, a NumPy integer or a
+            one-element integer tensor, e.g. ``logits.argmax()``), or a class name
+            such as ``"tabby"``.
+
+    Raises:
+        ValueError: for an unknown photo or a class index outside 0..999.
+        TypeError: if ``label`` is neither a class name nor an integer.
+    """
+    _check_name(name)
+    if isinstance(label, str):
+        return label in PHOTO_LABELS[name]
+    try:
+        index = operator.index(label)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"label must be an ImageNet class index or class name, got "
+                        f"{type(label).__name__}") from None
+    categories = imagenet_categories()
+    if not 0 <= index < len(categories):
+        raise ValueError(f"class index {index} is outside 0..{len(categories) - 1}")
+    return categories[index] in PHOTO_LABELS[name]
+
+
+def photo_accuracy(predictions: Mapping[str, int | str]) -> float:
+    """Share (0 to 1) of photos whose predicted class is acceptable.
+
+    Args:
+        predictions: photo name to predicted class index or name, e.g.
+            ``{"chelsea": 281, "coffee": "espresso"}``; any subset of the photos.
+
+    Raises:
+        ValueError: if ``predictions`` is empty or names an unknown photo.
+    """
+    if not predictions:
+        raise ValueError("predictions is empty: give at least one photo's predicted class")
+    right = [photo_is_correct(name, label) for name, label in predictions.items()]
+    return sum(right) / len(right)

