@@ -7,8 +7,11 @@ The names most chapters use are importable from the top level:
 
 Other modules, one concept each: :mod:`.cost` (analytic convolution costs),
 :mod:`.bench` (timing), :mod:`.data` (Fashion-MNIST), :mod:`.train` (training loop),
-:mod:`.weights` (offline pretrained weights), :mod:`.photos` (real test photos),
-:mod:`.models` (the networks), :mod:`.exercises` (exercise checks).
+:mod:`.weights` (offline pretrained weights, checked), :mod:`.photos` (real test photos),
+:mod:`.models` (the networks), :mod:`.transfer`, :mod:`.transfer_data` and
+:mod:`.features` (transfer learning), :mod:`.keras_counts` and :mod:`.porting` (PyTorch
+and Keras), :mod:`.deploy` and :mod:`.roofline` (fast inference),
+:mod:`.exercises` (exercise checks, one module per chapter).
 """
 
 from .config import is_quick, pick

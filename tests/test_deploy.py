@@ -205,6 +205,19 @@ def test_export_of_a_small_model_with_fixed_batch(tmp_path):
         torch.testing.assert_close(deploy.OrtModel(path)(x), model(x), rtol=0, atol=1e-5)
 
 
+def test_without_inplace_copies_and_switches_every_inplace_flag_off():
+    model = torchvision.models.mobilenet_v2()
+    copied = deploy.without_inplace(model)
+    flags = [m.inplace for m in copied.modules() if isinstance(m, nn.ReLU6)]
+    assert len(flags) == 35 and not any(flags)  # 35 ReLU6 layers
+    assert all(m.inplace for m in model.modules() if isinstance(m, nn.ReLU6))
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(copied.eval()(x), model.eval()(x))
+    with pytest.raises(TypeError, match="nn.Module"):
+        deploy.without_inplace(None)
+
+
 def test_export_and_runtime_refuse_bad_input(tmp_path):
     with pytest.raises(ValueError, match="opset 17 is too old"):
         deploy.export_onnx(_Tiny(), tmp_path / "a.onnx", torch.zeros(2, 3, 8, 8), opset=17)
