@@ -113,8 +113,8 @@ class EfficientNet(nn.Module):
             raise ValueError(f"num_classes must be at least 1, got {num_classes}")
         norm = {"bn_eps": bn_eps, "bn_momentum": bn_momentum}
         self.features = nn.Sequential(
-            ConvBNAct(in_channels, stem_channels, 3, stride=2, activation=activation, padding=padding,
-                      **norm),
+            ConvBNAct(in_channels, stem_channels, 3, stride=2, activation=activation,
+                      padding=padding, **norm),
             *[nn.Sequential(*[InvertedResidual(c) for c in stage]) for stage in stages],
             ConvBNAct(stages[-1][-1].out_channels, head_channels, 1, activation=activation,
                       **norm),
