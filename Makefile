@@ -31,7 +31,7 @@ book: $(STAMP)
 test: unit notebooks lint docs-check
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest tests -p no:cacheprovider -n $(WORKERS) --dist loadfile
 
 notebooks: $(STAMP)
 	MOBILENET_TUTORIAL_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
