@@ -2,9 +2,11 @@
 
 The pieces of chapter 6, each small enough to read next to it:
 
-- :func:`mobilenet_v2_classifier`: torchvision's MobileNetV2, ImageNet weights
-  (``IMAGENET1K_V1``, offline through :mod:`mobilenet_tutorial.weights`) or random,
-  with a new last layer for ``num_classes`` classes;
+- :func:`mobilenet_v2_classifier`: chapter 3's MobileNetV2
+  (:func:`mobilenet_tutorial.models.mobilenet_v2`, torchvision's architecture and
+  module names) with torchvision's ImageNet weights (``IMAGENET1K_V1``, offline
+  through :mod:`mobilenet_tutorial.weights`) or random ones, and a new last layer
+  for ``num_classes`` classes;
 - :func:`split_model`: the network cut into a frozen front and a trainable back
   (``back(front(x)) == model(x)``), the front's outputs being what a
   :class:`~mobilenet_tutorial.features.FeatureCache` stores;
@@ -24,14 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torchvision
 from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler
 from torchvision.models import MobileNet_V2_Weights
 
-from . import train, weights
+from . import train
 from .features import Features
+from .models.mobilenet_v2 import MobileNetV2, mobilenet_v2
 
 __all__ = [
     "WEIGHTS",
@@ -51,20 +53,24 @@ __all__ = [
 ]
 
 WEIGHTS = MobileNet_V2_Weights.IMAGENET1K_V1
-"""The pretrained weights of this chapter: torchvision's MobileNetV2 trained on ImageNet-1k."""
+"""The pretrained weights of this chapter: torchvision's MobileNetV2 trained on ImageNet-1k.
+
+Its ``transforms()`` give the preprocessing the weights expect (see
+:func:`mobilenet_tutorial.transfer_data.normalisation`)."""
 
 NUM_BLOCKS = 19
 """Length of MobileNetV2's ``features``: the stem, 17 inverted residual blocks, a 1x1 conv."""
 
 
 def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
-                            seed: int | None = 0) -> torchvision.models.MobileNetV2:
+                            seed: int | None = 0) -> MobileNetV2:
     """MobileNetV2 with a new, randomly initialised last layer for ``num_classes`` classes.
 
     Args:
         num_classes: number of classes of the new task.
-        pretrained: start from the ImageNet weights (``IMAGENET1K_V1``, installed
-            offline if needed); ``False`` gives torchvision's random initialisation.
+        pretrained: start from the ImageNet weights (``IMAGENET1K_V1``: the packaged
+            offline copy, SHA-256 checked, else torchvision's download); ``False``
+            gives torchvision's random initialisation.
         seed: seeds the random initialisation of the new layer (and of the whole
             network if not ``pretrained``); ``None`` leaves the generator alone.
 
@@ -77,10 +83,9 @@ def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
     if seed is not None:
         torch.manual_seed(seed)
     if pretrained:
-        weights.install_torchvision_checkpoint(weights.MOBILENET_V2_IMAGENET1K_V1)
-        model = torchvision.models.mobilenet_v2(weights=WEIGHTS)
+        model = mobilenet_v2(weights="IMAGENET1K_V1")
     else:
-        model = torchvision.models.mobilenet_v2(weights=None)
+        model = mobilenet_v2()
     head = nn.Linear(model.classifier[1].in_features, num_classes)
     nn.init.normal_(head.weight, 0.0, 0.01)
     nn.init.zeros_(head.bias)
@@ -88,7 +93,7 @@ def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
     return model
 
 
-def split_model(model: torchvision.models.MobileNetV2,
+def split_model(model: nn.Module,
                 trainable_blocks: int = 0) -> tuple[nn.Sequential, nn.Sequential]:
     """Cut ``model`` into ``(front, back)`` with ``back(front(x))`` equal to ``model(x)``.
 
@@ -153,7 +158,7 @@ class Frozen(nn.Module):
         return self.module(x)
 
 
-def param_groups(model: torchvision.models.MobileNetV2, backbone_lr: float,
+def param_groups(model: nn.Module, backbone_lr: float,
                  head_lr: float) -> list[dict]:
     """Two optimizer parameter groups: the backbone (``features``) and the ``classifier``.
 
@@ -281,7 +286,7 @@ def save_classifier(model: nn.Module, path: str | Path) -> Path:
     return path
 
 
-def load_classifier(path: str | Path, num_classes: int) -> torchvision.models.MobileNetV2:
+def load_classifier(path: str | Path, num_classes: int) -> MobileNetV2:
     """Rebuild a :func:`mobilenet_v2_classifier` and load a saved ``state_dict`` (eval mode).
 
     Loading uses ``weights_only=True`` (a file cannot run code) and checks that

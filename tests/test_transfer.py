@@ -14,7 +14,7 @@ from PIL import Image
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from mobilenet_tutorial import transfer
+from mobilenet_tutorial import transfer, weights
 from mobilenet_tutorial import transfer_data as td
 from mobilenet_tutorial.features import FeatureCache, Features
 from mobilenet_tutorial.profile import count_params
@@ -26,6 +26,7 @@ def pretrained() -> torchvision.models.MobileNetV2:
 
 
 def test_pretrained_classifier_keeps_imagenet_features_and_gets_a_new_head(pretrained):
+    weights.install_torchvision_checkpoint()  # offline: torchvision finds the packaged file
     reference = torchvision.models.mobilenet_v2(weights=transfer.WEIGHTS)
     for (name, ours), theirs in zip(pretrained.features.state_dict().items(),
                                     reference.features.state_dict().values(), strict=True):
