@@ -10,7 +10,7 @@ Other modules, one concept each: :mod:`.cost` (analytic convolution costs),
 :mod:`.weights` (offline pretrained weights, checked), :mod:`.photos` (real test photos),
 :mod:`.models` (the networks), :mod:`.transfer`, :mod:`.transfer_data` and
 :mod:`.features` (transfer learning), :mod:`.keras_counts` and :mod:`.porting` (PyTorch
-and Keras), :mod:`.deploy` and :mod:`.roofline` (fast inference),
+and Keras), :mod:`.deploy`, :mod:`.roofline` and :mod:`.photo_views` (fast inference),
 :mod:`.exercises` (exercise checks, one module per chapter).
 """
 

@@ -56,7 +56,11 @@ class History:
         return float(self.records[-1][key])
 
     def plot(self, axes=None, label: str = ""):
-        """Learning curves: loss and accuracy per epoch, training and validation."""
+        """Learning curves: loss and accuracy per epoch, training (dashed) and validation.
+
+        Pass the ``axes`` of an earlier call, and a ``label``, to draw several runs on the
+        same two panels; each run keeps one colour for its two curves.
+        """
         import matplotlib.pyplot as plt
 
         frame = self.to_frame()
@@ -64,11 +68,13 @@ class History:
             _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
         prefix = f"{label} " if label else ""
         for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
+            color = None
             for split, style in (("train", "--"), ("val", "-")):
                 column = f"{split}_{metric}"
                 if column in frame:
-                    ax.plot(frame.index, frame[column], style, marker="o",
-                            label=f"{prefix}{split}")
+                    (line,) = ax.plot(frame.index, frame[column], style, marker="o",
+                                      color=color, label=f"{prefix}{split}")
+                    color = line.get_color()
             ax.set_xlabel("epoch")
             ax.set_ylabel(metric)
             ax.legend()

@@ -113,6 +113,12 @@ def test_history_plot_draws_both_curves():
     labels = [line.get_label() for line in axes[1].get_lines()]
     assert labels == ["tiny train", "tiny val"]
     assert list(axes[0].get_lines()[0].get_xdata()) == [1, 2]
+    train_line, val_line = axes[1].get_lines()
+    assert train_line.get_color() == val_line.get_color()
+    assert train_line.get_linestyle() == "--" and val_line.get_linestyle() == "-"
+    history.plot(axes, label="again")  # a second run on the same axes, in a new colour
+    assert len(axes[1].get_lines()) == 4
+    assert axes[1].get_lines()[2].get_color() != train_line.get_color()
 
 
 def test_bad_input():
