@@ -62,6 +62,7 @@ class History:
         same two panels; each run keeps one colour for its two curves.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         frame = self.to_frame()
         if axes is None:
@@ -77,6 +78,7 @@ class History:
                     color = line.get_color()
             ax.set_xlabel("epoch")
             ax.set_ylabel(metric)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend()
         return axes
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from torch import nn
 
+from mobilenet_tutorial import count_macs
 from mobilenet_tutorial.exercises import ch02
+from mobilenet_tutorial.models import mobilenet_v1
 
 BLOCK_MACS = 3 * 3 * 512 * 14 * 14 + 512 * 512 * 14 * 14  # 52,283,392
 TOTAL_MACS = 568_740_352
@@ -108,3 +110,10 @@ def test_width_prediction(capsys):
     assert "millions" in capsys.readouterr().out
     assert not ch02.check_width_prediction(TOTAL_MACS)
     assert not ch02.check_width_prediction("lots")
+
+
+def test_premise_of_exercise_4():
+    """The count at width 0.6 exceeds the alpha^2 prediction although channels round down."""
+    counted = count_macs(mobilenet_v1(0.6))
+    assert counted == 210_386_871
+    assert 0.6**2 * TOTAL_MACS < counted < 1.05 * 0.6**2 * TOTAL_MACS

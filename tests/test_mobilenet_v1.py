@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import os
+
 import pytest
 import torch
 from torch import nn
@@ -176,3 +179,17 @@ def test_bad_num_classes(classes):
 def test_other_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mobilenet_v1(**kwargs)
+
+
+@pytest.mark.parametrize("width", [1.0, 0.25])
+def test_same_trainable_parameters_as_keras(width):
+    """Keras's MobileNet (the reference architecture) has the same trainable weights.
+
+    Keras also stores BatchNorm's running mean and variance as (non-trainable) weights;
+    PyTorch keeps them as buffers, which ``count_params`` leaves out.
+    """
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    reference = keras.applications.MobileNet(weights=None, alpha=width, input_shape=(224, 224, 3))
+    trainable = sum(math.prod(w.shape) for w in reference.trainable_weights)
+    assert trainable == count_params(mobilenet_v1(width))
