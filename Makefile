@@ -6,7 +6,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# nbval runs each notebook on one worker; two workers for two cores.
+# nbval runs each notebook on one worker; two workers for two cores. OMP_WAIT_POLICY=PASSIVE
+# stops two notebooks' OpenMP threads from spinning against each other on two cores.
 WORKERS ?= 2
 
 .PHONY: book test unit notebooks lint docs-check install clean
@@ -34,7 +35,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests -p no:cacheprovider -n $(WORKERS) --dist loadfile
 
 notebooks: $(STAMP)
-	MOBILENET_TUTORIAL_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+	MOBILENET_TUTORIAL_QUICK=1 OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
 		-p no:cacheprovider -n $(WORKERS) --dist loadfile notebooks
 
 lint: $(STAMP)
