@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from .blocks import BlockConfig, ConvBNAct, InvertedResidual, make_divisible, mbconv_config
+from .init import init_weights_
 
 __all__ = ["Variant", "VARIANTS", "B0_STAGES", "ALPHA", "BETA", "GAMMA", "stage_configs",
            "EfficientNet", "efficientnet"]
@@ -122,20 +123,7 @@ class EfficientNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout, inplace=True),
                                         nn.Linear(head_channels, num_classes))
-        for m in self.modules():
-            if any(p.is_meta for p in m.parameters(recurse=False)):
-                continue  # on the meta device there are no values to initialise
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                bound = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -bound, bound)
-                nn.init.zeros_(m.bias)
+        init_weights_(self, linear="uniform")
 
     def forward(self, x):
         x = self.avgpool(self.features(x))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from torch import nn
 
 from .blocks import BlockConfig, ConvBNAct, InvertedResidual, make_divisible, v3_config
+from .init import init_weights_
 
 __all__ = ["V3_LARGE", "V3_SMALL", "MobileNetV3", "v3_block_configs", "mobilenet_v3_large",
            "mobilenet_v3_small"]
@@ -100,19 +101,7 @@ class MobileNetV3(nn.Module):
             nn.Dropout(p=dropout, inplace=True),
             nn.Linear(last_channel, num_classes),
         )
-        for m in self.modules():
-            if any(p.is_meta for p in m.parameters(recurse=False)):
-                continue  # on the meta device there are no values to initialise
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        init_weights_(self)
 
     def forward(self, x):
         x = self.avgpool(self.features(x))
