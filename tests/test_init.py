@@ -43,10 +43,10 @@ def test_meta_device_modules_are_skipped(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("an initialiser ran on a meta tensor")
 
-    for name in ("kaiming_normal_", "normal_", "ones_", "zeros_"):
-        monkeypatch.setattr(nn.init, name, refuse)
     with torch.device("meta"):
         model = _tiny()
+    for name in ("kaiming_normal_", "normal_", "ones_", "zeros_"):
+        monkeypatch.setattr(nn.init, name, refuse)
     assert init_weights_(model) is model
 
 
