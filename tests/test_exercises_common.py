@@ -23,3 +23,13 @@ def test_close_enough():
     assert not close_enough(None, 1.0)
     assert not close_enough("abc", 1.0)
     assert close_enough("2", 2.0)
+
+
+def test_is_number():
+    from mobilenet_tutorial.exercises import is_number
+
+    assert is_number(3) and is_number(2.5) and is_number("7")
+    assert not is_number(None)
+    assert not is_number(True)
+    assert not is_number(float("nan")) and not is_number(float("inf"))
+    assert not is_number("seven")

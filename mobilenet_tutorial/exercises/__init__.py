@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["report", "close_enough"]
+__all__ = ["report", "close_enough", "is_number"]
 
 
 def report(passed: bool, exercise: str, hint: str) -> bool:
@@ -21,6 +21,16 @@ def report(passed: bool, exercise: str, hint: str) -> bool:
     else:
         print(f"❌ {exercise}: not yet. Hint: {hint}")
     return passed
+
+
+def is_number(answer: object) -> bool:
+    """True if ``answer`` is a finite real number (``True``/``False`` do not count)."""
+    if isinstance(answer, bool):
+        return False
+    try:
+        return math.isfinite(float(answer))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def close_enough(answer: object, expected: float, rel_tol: float = 1e-6) -> bool:

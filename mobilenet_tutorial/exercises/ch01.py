@@ -17,14 +17,12 @@ The layers the exercises ask about:
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
 from .. import cost
 from ..profile import count_macs, count_params
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = [
     "check_conv_params",
@@ -45,19 +43,10 @@ _LAYER_IN, _LAYER_OUT, _LAYER_K, _LAYER_SIZE, _LAYER_STRIDE = 64, 128, 3, 28, 2
 _DW_CHANNELS, _DW_K, _DW_SIZE, _BYTES_PER_VALUE = 256, 5, 14, 4
 
 
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def check_conv_params(answer: object) -> bool:
     """Exercise 1: parameters of ``nn.Conv2d(64, 128, kernel_size=5, stride=2, padding=2)``."""
     name = "Exercise 1 (parameters of a convolution)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: K * K * M * N weights, "
                                    "plus one bias per output channel.")
     expected = cost.conv2d_cost(**_CONV, bias=True).params
@@ -73,7 +62,7 @@ def check_conv_params(answer: object) -> bool:
 def check_conv_macs(answer: object) -> bool:
     """Exercise 2: MACs of the exercise 1 layer on one 64 x 32 x 32 input."""
     name = "Exercise 2 (multiply-adds of a convolution)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: K * K * M * N * H_out * "
                                    "W_out.")
     right = cost.conv2d_cost(**_CONV)
@@ -96,7 +85,7 @@ def check_separable_ratio(answer: object) -> bool:
     Three significant figures are enough.
     """
     name = "Exercise 3 (cost ratio)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a number between 0 and 1.")
     expected = cost.separable_ratio(_RATIO_N, _RATIO_K)
     if close_enough(answer, expected, rel_tol=2e-3):
@@ -164,7 +153,7 @@ def check_depthwise_intensity(answer: object) -> bool:
     once.  Three significant figures are enough.
     """
     name = "Exercise 5 (arithmetic intensity)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a number: MACs divided by the bytes of "
                                    "input, output and weights.")
     layer = cost.depthwise_cost(_DW_CHANNELS, _DW_K, _DW_SIZE)

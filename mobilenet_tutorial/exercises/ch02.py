@@ -19,7 +19,6 @@ The exercises, all about MobileNetV1 at width 1.0 on a 224 x 224 input unless sa
 from __future__ import annotations
 
 import functools
-import math
 
 import torch
 from torch import nn
@@ -27,7 +26,7 @@ from torch import nn
 from .. import cost
 from ..models.mobilenet_v1 import DepthwiseSeparable, mobilenet_v1
 from ..profile import count_macs, count_params
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = [
     "check_block_macs",
@@ -39,15 +38,6 @@ __all__ = [
 _CHANNELS, _SIZE = 512, 14  # exercises 1 and 2
 _WIDTH = 0.6  # exercise 4
 _BLOCK_CASES = ((8, 16, 1), (16, 24, 2), (12, 12, 1))  # exercise 3: (in, out, stride)
-
-
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
 
 
 def _block_macs() -> int:
@@ -62,7 +52,7 @@ def _total_macs() -> int:
 def check_block_macs(answer: object) -> bool:
     """Exercise 1: MACs of one 14 x 14 x 512 block (depthwise 3x3, then pointwise 512 to 512)."""
     name = "Exercise 1 (multiply-adds of one block)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: the depthwise layer's "
                                    "MACs plus the pointwise layer's.")
     if close_enough(answer, _block_macs(), rel_tol=0):
@@ -85,7 +75,7 @@ def check_block_share(answer: object) -> bool:
     Two decimals are enough (within 0.01 percentage points).
     """
     name = "Exercise 2 (share of the five middle blocks)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a percentage, a number between 0 and 100.")
     share = 100.0 * 5 * _block_macs() / _total_macs()
     value = float(answer)  # type: ignore[arg-type]
@@ -188,7 +178,7 @@ def check_width_prediction(answer: object) -> bool:
     The prediction scales the width-1.0 count; it is accepted within 0.5 %.
     """
     name = "Exercise 4 (predicted cost at width 0.6)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a number of multiply-adds, e.g. 1.5e8.")
     full = _total_macs()
     if close_enough(answer, _WIDTH**2 * full, rel_tol=5e-3):

@@ -18,7 +18,6 @@ The exercises, about MobileNetV2 at width 1.0 on a 224 x 224 input:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import torch
@@ -27,7 +26,7 @@ from torch import nn
 from ..models.compare import randomize_batchnorm_
 from ..models.mobilenet_v2 import InvertedResidual, mobilenet_v2
 from ..profile import count_params
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = [
     "check_block_params",
@@ -40,15 +39,6 @@ _BLOCK = (64, 96, 6)  # exercise 1: in, out, t
 _CASES = ((16, 16, 1, 6), (16, 24, 2, 6), (32, 16, 1, 1), (24, 24, 1, 4))  # exercise 3
 
 
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def _block_params() -> int:
     c_in, c_out, t = _BLOCK
     return count_params(InvertedResidual(c_in, c_out, 1, t))
@@ -57,7 +47,7 @@ def _block_params() -> int:
 def check_block_params(answer: object) -> bool:
     """Exercise 1: parameters of an inverted residual block, 64 -> 96 channels, t = 6."""
     name = "Exercise 1 (parameters of one inverted residual)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: three convolutions "
                                    "(no biases) and three batch norms.")
     if close_enough(answer, _block_params(), rel_tol=0):
@@ -167,7 +157,7 @@ def _streamed_memory() -> int:
 def check_streamed_memory(answer: object) -> bool:
     """Exercise 4: elements held at the peak of ``features.3`` with a streamed expansion."""
     name = "Exercise 4 (memory of one block)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number of tensor elements.")
     if close_enough(answer, _streamed_memory(), rel_tol=0):
         return report(True, name, "")

@@ -14,11 +14,9 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 
 from __future__ import annotations
 
-import math
-
 from ..models.blocks import InvertedResidual, SqueezeExcitation, make_divisible, v3_config
 from ..profile import count_macs, count_params
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]
@@ -28,19 +26,10 @@ _BLOCK = (48, 5, 144, 48, True, "HS", 1)
 _BLOCK_INPUT = (1, 48, 14, 14)
 
 
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def check_se_params(answer: object) -> bool:
     """Exercise 1: parameters of the SE layer of a V3 block with 96 expanded channels."""
     name = "Exercise 1 (parameters of squeeze-and-excitation)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number. The SE layer is two 1x1 "
                                    "convolutions with biases; its bottleneck is "
                                    "make_divisible(96 // 4) channels wide.")
@@ -59,7 +48,7 @@ def check_hardswish_minimum(answer: object) -> bool:
     """Exercise 2: where hard-swish ``x * relu6(x + 3) / 6`` is smallest: ``(x, value)``."""
     name = "Exercise 2 (the minimum of hard-swish)"
     if (not isinstance(answer, (tuple, list)) or len(answer) != 2
-            or not all(_is_number(a) for a in answer)):
+            or not all(is_number(a) for a in answer)):
         return report(False, name, "answer with a pair (x, value). Between -3 and 3, hard-swish "
                                    "is a parabola, x * (x + 3) / 6: where is its vertex?")
     x, value = (float(a) for a in answer)
@@ -75,7 +64,7 @@ def check_hardswish_minimum(answer: object) -> bool:
 def check_block_macs(answer: object) -> bool:
     """Exercise 3: MACs of ``v3_config(48, 5, 144, 48, True, "HS", 1)`` on 48 x 14 x 14."""
     name = "Exercise 3 (multiply-adds of a MobileNetV3 block)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: add the expansion, the "
                                    "depthwise, the SE and the projection convolutions.")
     block = InvertedResidual(v3_config(*_BLOCK))
@@ -94,7 +83,7 @@ def check_block_macs(answer: object) -> bool:
 def check_se_param_share(answer: object) -> bool:
     """Exercise 4: fraction (0 to 1) of MobileNetV3-Small's parameters inside SE layers."""
     name = "Exercise 4 (the parameter share of squeeze-and-excitation)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a fraction between 0 and 1: add up "
                                    "count_params of every SqueezeExcitation module, divide by "
                                    "the whole model's count.")

@@ -14,29 +14,18 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 
 from __future__ import annotations
 
-import math
-
 from ..models.efficientnet import ALPHA, BETA, GAMMA, VARIANTS, stage_configs
 from ..models.tf_padding import same_padding
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = ["check_flops_factor", "check_compound_resolution", "check_same_padding",
            "check_b4_depth"]
 
 
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def check_flops_factor(answer: object) -> bool:
     """Exercise 1: ``(alpha * beta**2 * gamma**2) ** 3``, the MAC multiplier at ``phi = 3``."""
     name = "Exercise 1 (cost of compound scaling)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a number. Depth multiplies the cost by "
                                    "alpha; width and resolution each enter squared.")
     expected = (ALPHA * BETA**2 * GAMMA**2) ** 3
@@ -54,7 +43,7 @@ def check_flops_factor(answer: object) -> bool:
 def check_compound_resolution(answer: object) -> bool:
     """Exercise 2: ``224 * gamma**4``, rounded to whole pixels."""
     name = "Exercise 2 (resolution by the compound rule)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number of pixels: "
                                    "224 * gamma ** phi.")
     expected = 224 * GAMMA**4
@@ -70,7 +59,7 @@ def check_same_padding(answer: object) -> bool:
     """Exercise 3: TensorFlow "same" padding ``(top, bottom)`` for size 112, kernel 5, stride 2."""
     name = "Exercise 3 (TensorFlow's same padding)"
     if (not isinstance(answer, (tuple, list)) or len(answer) != 2
-            or not all(_is_number(a) for a in answer)):
+            or not all(is_number(a) for a in answer)):
         return report(False, name, "answer with a pair (top, bottom) of whole numbers.")
     expected = same_padding(112, 5, 2)
     pair = tuple(int(a) for a in answer)
@@ -90,7 +79,7 @@ def check_same_padding(answer: object) -> bool:
 def check_b4_depth(answer: object) -> bool:
     """Exercise 4: the number of MBConv blocks in EfficientNet-B4."""
     name = "Exercise 4 (depth of EfficientNet-B4)"
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "replace None with a whole number: scale each stage's block "
                                    "count of B0 by the depth coefficient and round up.")
     expected = sum(len(stage) for stage in stage_configs(depth=VARIANTS["b4"].depth))

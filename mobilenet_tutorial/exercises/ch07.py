@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import torch
 
-from . import close_enough, report
+from . import close_enough, is_number, report
 
 __all__ = [
     "keras_same_padding",
@@ -40,15 +40,6 @@ _PAD_KERNEL, _PAD_STRIDE, _PAD_SIZE = 5, 2, 15
 _VARIANCE, _EPS_KERAS, _EPS_TORCH = 1e-4, 1e-3, 1e-5
 
 
-def _is_number(answer: object) -> bool:
-    if isinstance(answer, bool):
-        return False
-    try:
-        return math.isfinite(float(answer))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
 def keras_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
     """The ``(before, after)`` zeros of Keras's ``"same"`` padding along one axis."""
     if size < 1 or kernel < 1 or stride < 1:
@@ -63,7 +54,7 @@ def check_keras_count(answer: object) -> bool:
     """Exercise 1: Keras's ``count_params()`` for MobileNetV2 at ``alpha=0.5``."""
     name = "Exercise 1 (Keras's count at width 0.5)"
     expected = _HALF_WIDTH_TORCH_PARAMS + _HALF_WIDTH_RUNNING_STATS
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "give a whole number, e.g. computed from the PyTorch model "
                       "torchvision.models.mobilenet_v2(width_mult=0.5).")
     if close_enough(answer, _HALF_WIDTH_TORCH_PARAMS, rel_tol=0):
@@ -83,7 +74,7 @@ def check_same_padding(answer: object) -> bool:
     if not isinstance(answer, str | bytes):
         try:
             values = list(answer)  # type: ignore[call-overload]
-            valid = len(values) == 2 and all(_is_number(v) and float(v) == int(v)
+            valid = len(values) == 2 and all(is_number(v) and float(v) == int(v)
                                              for v in values)
             pair = tuple(int(v) for v in values) if valid else ()
         except (TypeError, ValueError):
@@ -101,7 +92,7 @@ def check_epsilon_ratio(answer: object) -> bool:
     """Exercise 3: Keras's normalised output over PyTorch's, for running variance 1e-4."""
     name = "Exercise 3 (the cost of a different epsilon)"
     expected = math.sqrt((_VARIANCE + _EPS_TORCH) / (_VARIANCE + _EPS_KERAS))
-    if not _is_number(answer):
+    if not is_number(answer):
         return report(False, name, "give a number: (x - mean) / sqrt(var + eps) in Keras, "
                       "divided by the same in PyTorch.")
     if close_enough(answer, 1 / expected, rel_tol=1e-3):
