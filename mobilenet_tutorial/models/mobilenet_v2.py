@@ -195,7 +195,7 @@ def imagenet_state_dict(progress: bool = True) -> dict[str, torch.Tensor]:
 
     spec = weights_module.MOBILENET_V2_IMAGENET1K_V1
     try:
-        path = weights_module.find_weights(spec)
+        return weights_module.load_weights(spec)
     except weights_module.WeightsNotFoundError as missing:
         try:
             state = MobileNet_V2_Weights.IMAGENET1K_V1.get_state_dict(
@@ -207,7 +207,6 @@ def imagenet_state_dict(progress: bool = True) -> dict[str, torch.Tensor]:
         if downloaded.is_file():
             weights_module.verify_sha256(downloaded, spec.sha256)
         return state
-    return weights_module.load_state_dict(path, spec.sha256)
 
 
 def mobilenet_v2(width_mult: float = 1.0, num_classes: int = 1000,
