@@ -41,7 +41,9 @@ def test_repository_url_is_a_github_url():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_code_cell_is_the_setup_cell(path: Path):
     first_code = next(c for c in _cells(path) if c["cell_type"] == "code")
-    assert path.name[:2] in setup_cells.NEEDS, f"{path.name}: declare its needs in tools/setup_cells.py"
+    assert path.name[:2] in setup_cells.NEEDS, (
+        f"{path.name}: declare its needs in tools/setup_cells.py"
+    )
     expected = setup_cells.setup_cell(path.name[:2])
     assert _source(first_code).strip() == expected.strip(), (
         f"{path.name}: the first code cell must be the Colab setup cell; "

