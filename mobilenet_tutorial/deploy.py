@@ -341,11 +341,11 @@ def prediction_agreement(reference: torch.Tensor, candidate: torch.Tensor) -> di
                          f"{tuple(reference.shape)} and {tuple(candidate.shape)}")
     if reference.shape[1] < 5:
         raise ValueError(f"top-5 overlap needs at least 5 classes, got {reference.shape[1]}")
-    reference, candidate = reference.float(), candidate.float()
-    top1 = (reference.argmax(1) == candidate.argmax(1)).float().mean()
+    reference, candidate = reference.double(), candidate.double()  # float64 stays unrounded
+    top1 = (reference.argmax(1) == candidate.argmax(1)).double().mean()
     ref5 = reference.topk(5, dim=1).indices
     cand5 = candidate.topk(5, dim=1).indices
-    overlap = (ref5.unsqueeze(2) == cand5.unsqueeze(1)).any(2).float().mean()
+    overlap = (ref5.unsqueeze(2) == cand5.unsqueeze(1)).any(2).double().mean()
     return {"top1_agreement": float(top1), "top5_overlap": float(overlap),
             "max_abs_diff": float((reference - candidate).abs().max())}
 

