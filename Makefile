@@ -42,6 +42,7 @@ debian-test:
 vendor: $(VENDOR_STAMP)
 
 $(VENDOR_STAMP): tools/vendor.sh
+	@command -v npm >/dev/null 2>&1 || bash tools/ensure_debian.sh npm
 	bash tools/vendor.sh _build/vendor
 	touch $(VENDOR_STAMP)
 
