@@ -20,7 +20,7 @@ PARAMS = {"b0": 5_288_548, "b1": 7_794_184, "b2": 9_109_994, "b3": 12_233_232,
 @pytest.mark.parametrize("variant", list(PARAMS))
 def test_parameter_count_equals_torchvision(variant):
     with torch.device("meta"):  # shapes only: fast even for B7
-        model = efficientnet(variant)
+        model = efficientnet(variant=variant)
     weights = getattr(torchvision.models, f"EfficientNet_{variant.upper()}_Weights")
     assert count_params(model) == PARAMS[variant] == weights.IMAGENET1K_V1.meta["num_params"]
 
@@ -28,7 +28,7 @@ def test_parameter_count_equals_torchvision(variant):
 @pytest.mark.parametrize("variant", ["b0", "b1", "b5"])
 def test_output_equals_torchvision_after_loading_its_state(variant):
     torch.manual_seed(0)  # in float64, where a different computation shows far above rounding
-    model = efficientnet(variant).double()
+    model = efficientnet(variant=variant).double()
     reference = randomize_batchnorm_(getattr(torchvision.models, f"efficientnet_{variant}")(),
                                      seed=1).double()
     assert count_params(model) == count_params(reference)
@@ -42,10 +42,10 @@ def test_output_equals_torchvision_after_loading_its_state(variant):
 
 
 def test_macs_at_224_and_on_the_meta_device():
-    model = efficientnet("b0")
+    model = efficientnet(variant="b0")
     assert count_macs(model) == 385_814_752
     with torch.device("meta"):
-        shapes_only = efficientnet("b0")
+        shapes_only = efficientnet(variant="b0")
     assert count_macs(shapes_only) == 385_814_752
 
 
@@ -58,7 +58,7 @@ def test_depth_and_width_scaling():
     assert b0[0][0].drop_path == 0.0
     assert b0[-1][-1].drop_path == 0.2 * 15 / 16  # the same expression, the same rounding
     assert all(c.stride == 1 for stage in b0 for c in stage[1:])
-    assert efficientnet("b3").features[-1].out_channels == 1536
+    assert efficientnet(variant="b3").features[-1].out_channels == 1536
 
 
 def test_variants_and_compound_coefficients():
@@ -71,16 +71,30 @@ def test_variants_and_compound_coefficients():
 
 
 def test_batch_norm_settings_follow_torchvision():
-    assert efficientnet("b0").features[0][1].eps == 1e-5
+    assert efficientnet(variant="b0").features[0][1].eps == 1e-5
     with torch.device("meta"):
-        assert efficientnet("b5").features[0][1].eps == 1e-3
+        assert efficientnet(variant="b5").features[0][1].eps == 1e-3
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown EfficientNet variant"):
-        efficientnet("b8")
+        efficientnet(variant="b8")
     with pytest.raises(ValueError, match="positive"):
         stage_configs(width=0)
-    with pytest.raises(ValueError, match="num_classes"):
-        efficientnet("b0", num_classes=0)
-    assert efficientnet("B0", num_classes=10).classifier[1].out_features == 10
+    with pytest.raises(ValueError, match="num_classes must be a positive integer"):
+        efficientnet(variant="b0", num_classes=0)
+    with pytest.raises(ValueError, match="efficientnet has no pretrained weights"):
+        efficientnet(weights="IMAGENET1K_V1")
+    with pytest.raises(TypeError):
+        efficientnet("b0")
+    assert efficientnet(variant="B0", num_classes=10).classifier[1].out_features == 10
+
+
+
+def test_width_mult_multiplies_the_variant_width():
+    with torch.device("meta"):
+        wide_b0, b3 = efficientnet(variant="b0", width_mult=1.2), efficientnet(variant="b3")
+    # B3 is B0 at width 1.2 and depth 1.4: the same channels, more blocks
+    assert wide_b0.features[0][0].out_channels == b3.features[0][0].out_channels == 40
+    assert wide_b0.features[-1].out_channels == b3.features[-1].out_channels == 1536
+    assert [len(stage) for stage in wide_b0.features[1:-1]] == [1, 2, 2, 3, 3, 4, 1]

@@ -7,9 +7,9 @@ import torch
 
 from mobilenet_tutorial import count_params, rounding_tolerance, weights
 from mobilenet_tutorial.models import efficientnet_lite0
-from mobilenet_tutorial.models.blocks import SqueezeExcitation
-from mobilenet_tutorial.models.efficientnet_lite import lite0_keys_to_model, lite0_transform
-from mobilenet_tutorial.models.tf_padding import Conv2dSame
+from mobilenet_tutorial.layers import Conv2dSame, SqueezeExcitation
+from mobilenet_tutorial.preprocessing import lite0_transform
+from mobilenet_tutorial.weights import EfficientNetLite0Weights, lite0_keys_to_model
 from mobilenet_tutorial.photos import load_photo
 
 ESPRESSO = 967
@@ -23,7 +23,7 @@ def _photos() -> torch.Tensor:
 
 @pytest.fixture(scope="module")
 def pretrained():
-    return efficientnet_lite0(weights="IMAGENET1K").eval()
+    return efficientnet_lite0(weights="IMAGENET1K_V1").eval()
 
 
 def test_parameter_count_and_architecture():
@@ -66,28 +66,37 @@ def test_tensorflow_padding_changes_the_logits(pretrained):
     assert difference > 0.5
 
 
-def test_new_classifier_for_transfer_learning():
-    model = efficientnet_lite0(num_classes=10, weights="IMAGENET1K")
-    assert model.classifier[1].out_features == 10
-    reference = efficientnet_lite0(weights="IMAGENET1K")
-    assert torch.equal(model.features[0][0].weight, reference.features[0][0].weight)
+def test_weights_and_other_classes_raise_with_how_to_replace_the_head(pretrained):
+    with pytest.raises(ValueError, match=r"num_classes=10; build with num_classes=1000 and "
+                                         r"replace the last layer afterwards: "
+                                         r"model\.classifier\[1\] = nn\.Linear"):
+        efficientnet_lite0(num_classes=10, weights="IMAGENET1K_V1")
 
 
-def test_transform_scales_to_tensorflow_range():
-    image = torch.zeros(3, 16, 16, dtype=torch.uint8)
-    image[:, :, 8:] = 255
-    out = lite0_transform(8)(image)
-    assert out.shape == (3, 8, 8)
-    # float32: (x - 0.5) is exact for x = 0 and 1; std = 128 / 255 is stored, then divides
-    tolerance = rounding_tolerance(127.5 / 128, 3, dtype=torch.float32)
-    assert abs(out.min().item() + 127.5 / 128) <= tolerance
-    assert abs(out.max().item() - 127.5 / 128) <= tolerance
-    with pytest.raises(ValueError, match="size"):
-        lite0_transform(0)
+def test_enum_member_and_deprecated_name_load_the_same_weights(pretrained):
+    model = efficientnet_lite0(weights=EfficientNetLite0Weights.IMAGENET1K_V1)
+    assert torch.equal(model.features[0][0].weight, pretrained.features[0][0].weight)
+    with pytest.warns(DeprecationWarning, match="IMAGENET1K_V1"):
+        old = efficientnet_lite0(weights="IMAGENET1K")
+    assert torch.equal(old.classifier[1].bias, pretrained.classifier[1].bias)
+
+
+def test_the_enum_carries_transforms_and_meta():
+    member = EfficientNetLite0Weights.IMAGENET1K_V1
+    meta = member.meta
+    assert meta["num_params"] == count_params(efficientnet_lite0()) == 4_652_008
+    assert meta["sha256"] == weights.EFFICIENTNET_LITE0_IMAGENET.sha256
+    assert len(meta["categories"]) == 1000 and meta["categories"][ESPRESSO] == "espresso"
+    assert "Apache-2.0" in meta["license"]
+    image = torch.full((3, 300, 260), 255, dtype=torch.uint8)
+    assert torch.equal(member.transforms()(image), lite0_transform()(image))
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="weights must be"):
+    with pytest.raises(ValueError, match="unknown weights 'imagenet'.*weights must be None or "
+                                         "one of 'IMAGENET1K_V1'"):
         efficientnet_lite0(weights="imagenet")
-    with pytest.raises(ValueError, match="num_classes"):
-        efficientnet_lite0(num_classes=0, weights="IMAGENET1K")
+    with pytest.raises(ValueError, match="num_classes must be a positive integer"):
+        efficientnet_lite0(num_classes=0, weights="IMAGENET1K_V1")
+    with pytest.raises(TypeError):
+        efficientnet_lite0(10)

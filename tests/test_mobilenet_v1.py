@@ -12,7 +12,8 @@ from torch import nn
 from mobilenet_tutorial import count_macs, count_params, layer_table
 from mobilenet_tutorial.cost import depthwise_separable_cost
 from mobilenet_tutorial.models import MobileNetV1, mobilenet_v1
-from mobilenet_tutorial.models.mobilenet_v1 import BLOCKS, DepthwiseSeparable, scale_channels
+from mobilenet_tutorial.layers import DepthwiseSeparable
+from mobilenet_tutorial.models.mobilenet_v1 import BLOCKS, BlockRow, scale_channels
 
 # Exact counts at width 1.0 and 224 x 224 (BatchNorm's scale and shift included in params).
 PARAMS_1_0 = 4_231_976
@@ -34,7 +35,7 @@ def test_exact_mac_count(model):
 
 def test_parameter_count_by_hand():
     """Convolution weights, BatchNorm scale and shift, and the classifier, summed from Table 1."""
-    channels = [32] + [c for c, _ in BLOCKS]
+    channels = [32] + [row.c for row in BLOCKS]
     conv = 3 * 3 * 3 * 32
     bn = 2 * 32
     for c_in, c_out in zip(channels[:-1], channels[1:], strict=True):
@@ -75,7 +76,7 @@ def test_structure(model):
 
 def test_forward_shape_and_values():
     torch.manual_seed(0)
-    net = mobilenet_v1(0.25, num_classes=7).eval()
+    net = mobilenet_v1(width_mult=0.25, num_classes=7).eval()
     out = net(torch.randn(2, 3, 96, 96))
     assert out.shape == (2, 7)
     assert torch.isfinite(out).all()
@@ -115,7 +116,7 @@ def test_paper_table_4_full_convolutions():
     (0.25, 470_072, 41_030_272, 0.5, 41),
 ])
 def test_paper_table_6_width(width, params, macs, paper_params, paper_macs):
-    net = mobilenet_v1(width)
+    net = mobilenet_v1(width_mult=width)
     assert count_params(net) == params
     assert count_macs(net) == macs
     assert round(params / 1e6, 1) == paper_params
@@ -130,8 +131,9 @@ def test_paper_table_7_resolution(model, size, macs):
 
 def test_misprinted_stride_would_change_the_count():
     blocks = list(BLOCKS)
-    blocks[-1] = (1024, 2)
+    blocks[-1] = BlockRow(c=1024, s=2)
     misprint = MobileNetV1(blocks=blocks)
+    assert count_macs(MobileNetV1(blocks=[tuple(row) for row in blocks])) == 533_833_216
     assert count_macs(misprint) == 533_833_216  # 534M, not the paper's 569M
 
 
@@ -139,11 +141,11 @@ def test_width_scales_channels():
     assert [scale_channels(c, 0.75) for c in (32, 64, 1024)] == [24, 48, 768]
     assert scale_channels(32, 0.6) == 19  # rounded down, as TensorFlow-Slim and Keras do
     assert scale_channels(32, 0.1) == 8  # never below 8 channels
-    assert mobilenet_v1(0.5).out_features == 512
+    assert mobilenet_v1(width_mult=0.5).out_features == 512
 
 
 def test_small_input_options():
-    net = mobilenet_v1(0.5, num_classes=10, in_channels=1, stem_stride=1, dropout=0.2)
+    net = mobilenet_v1(width_mult=0.5, num_classes=10, in_channels=1, stem_stride=1, dropout=0.2)
     assert count_params(net) == 823_434
     assert count_macs(net, (1, 1, 28, 28)) == 10_865_216
     shapes = layer_table(net, (1, 1, 28, 28))["output_shape"]
@@ -153,13 +155,13 @@ def test_small_input_options():
 
 
 def test_dropout_does_not_change_parameters():
-    assert count_params(mobilenet_v1(0.25, dropout=0.5)) == count_params(mobilenet_v1(0.25))
+    assert count_params(mobilenet_v1(width_mult=0.25, dropout=0.5)) == count_params(mobilenet_v1(width_mult=0.25))
 
 
 @pytest.mark.parametrize("width", [0, -1.0, float("nan"), float("inf"), "1.0", None, True])
 def test_bad_width(width):
     with pytest.raises(ValueError, match="width_mult must be a positive number"):
-        mobilenet_v1(width)
+        mobilenet_v1(width_mult=width)
 
 
 @pytest.mark.parametrize("classes", [0, -5, 2.5, True])
@@ -192,4 +194,11 @@ def test_same_trainable_parameters_as_keras(width):
     keras = pytest.importorskip("keras")
     reference = keras.applications.MobileNet(weights=None, alpha=width, input_shape=(224, 224, 3))
     trainable = sum(math.prod(w.shape) for w in reference.trainable_weights)
-    assert trainable == count_params(mobilenet_v1(width))
+    assert trainable == count_params(mobilenet_v1(width_mult=width))
+
+
+def test_builder_takes_keywords_only():
+    with pytest.raises(TypeError):
+        mobilenet_v1(0.5)
+    with pytest.raises(ValueError, match="mobilenet_v1 has no pretrained weights.*None"):
+        mobilenet_v1(weights="IMAGENET1K_V1")

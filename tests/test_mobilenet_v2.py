@@ -13,7 +13,9 @@ from mobilenet_tutorial import accumulation_length, count_macs, count_params, ro
 from mobilenet_tutorial import weights as weights_module
 from mobilenet_tutorial.models import MobileNetV2, mobilenet_v2
 from mobilenet_tutorial.models.compare import max_output_difference, randomize_batchnorm_
-from mobilenet_tutorial.models.mobilenet_v2 import InvertedResidual, block_memory, make_divisible
+from mobilenet_tutorial.architecture import block_memory
+from mobilenet_tutorial.layers import InvertedResidual, v2_config
+from mobilenet_tutorial.models.mobilenet_v2 import INVERTED_RESIDUAL_SETTING, Stage
 
 
 def _count(model: nn.Module, kind: type) -> int:
@@ -47,33 +49,53 @@ def test_same_output_as_torchvision_after_loading_its_state():
     assert difference <= rounding_tolerance(expected, accumulation_length(reference))
 
 
-def test_make_divisible():
-    assert [make_divisible(v) for v in (32 * 0.35, 16 * 0.35, 24 * 0.5, 1280, 3)] \
-        == [16, 8, 16, 1280, 8]
-    assert make_divisible(100, 8) == 104
-    assert make_divisible(10, 8) == 16  # 8 would lose 20%: go up
-    with pytest.raises(ValueError, match="divisor"):
-        make_divisible(10, 0)
+def test_blocks_are_the_single_family():
+    model = mobilenet_v2()
+    blocks = [m for m in model.features if isinstance(m, InvertedResidual)]
+    assert len(blocks) == 17 and blocks[0].config == v2_config(32, 16, 1, 1)
+    assert blocks[2].config == v2_config(24, 24, 1, 6) and blocks[2].use_residual
+    assert not blocks[1].use_residual and not blocks[3].use_residual
+    assert len(blocks[0].block) == 2  # no expansion when t = 1
+    assert [stage.t for stage in INVERTED_RESIDUAL_SETTING] == [1, 6, 6, 6, 6, 6, 6]
+    assert INVERTED_RESIDUAL_SETTING[1] == Stage(t=6, c=24, n=2, s=2)
+    assert count_params(MobileNetV2(setting=[tuple(s) for s in INVERTED_RESIDUAL_SETTING])) \
+        == 3_504_872
 
 
-def test_inverted_residual_structure():
-    block = InvertedResidual(24, 24, 1, 6)
-    assert block.use_residual and block.hidden_channels == 144
-    assert count_params(block) == 24 * 144 + 2 * 144 + 9 * 144 + 2 * 144 + 144 * 24 + 2 * 24
-    assert not InvertedResidual(24, 32, 1, 6).use_residual
-    assert not InvertedResidual(24, 24, 2, 6).use_residual
-    assert len(InvertedResidual(32, 16, 1, 1).conv) == 3  # no expansion when t = 1
-    with_relu = InvertedResidual(8, 8, 1, 6, relu_after_projection=True)
-    assert isinstance(with_relu.conv[-1], nn.ReLU6)
-    assert with_relu.eval()(torch.randn(1, 8, 5, 5)).shape == (1, 8, 5, 5)
-    with pytest.raises(ValueError, match="stride"):
-        InvertedResidual(8, 8, 3, 6)
-    with pytest.raises(ValueError, match="expand_ratio"):
-        InvertedResidual(8, 8, 1, 0)
-    with pytest.raises(ValueError, match="in_channels"):
-        InvertedResidual(0, 8, 1, 6)
-    with pytest.raises(ValueError, match="out_channels"):
-        InvertedResidual(8, 8.0, 1, 6)
+def test_state_dict_keys_and_order_are_torchvision_s():
+    ours, theirs = mobilenet_v2().state_dict(), torchvision.models.mobilenet_v2().state_dict()
+    assert list(ours) == list(theirs)
+    assert "features.2.conv.2.weight" in ours and "features.2.conv.3.running_var" in ours
+    assert not any(".block." in key for key in ours)
+    # the modules themselves carry the family's names; the hooks translate
+    assert "features.2.block.2.0.weight" in dict(mobilenet_v2().named_parameters())
+
+
+def test_state_dict_round_trip_in_both_directions():
+    torch.manual_seed(0)
+    source = randomize_batchnorm_(mobilenet_v2(num_classes=10), seed=3)
+    tv = torchvision.models.mobilenet_v2(num_classes=10)
+    tv.load_state_dict(source.state_dict())  # ours -> torchvision, strict
+    back = mobilenet_v2(num_classes=10)
+    back.load_state_dict(tv.state_dict())  # torchvision -> ours, strict
+    tv_state, back_state = tv.state_dict(), back.state_dict()
+    for key, value in source.state_dict().items():
+        assert torch.equal(tv_state[key], value) and torch.equal(back_state[key], value)
+    # the family's own names load too, and a nested model keeps its prefix
+    blocks_named = dict(back.named_parameters()) | dict(back.named_buffers())
+    assert not back.load_state_dict(blocks_named, strict=False).unexpected_keys
+    wrapper = nn.Sequential(back)
+    assert list(wrapper.state_dict())[6] == "0.features.1.conv.0.0.weight"
+    wrapper.load_state_dict(nn.Sequential(tv).state_dict())
+
+
+def test_relu_after_projection_ablation_in_a_whole_network():
+    setting = [(t, c, n, s) for t, c, n, s in INVERTED_RESIDUAL_SETTING]
+    ablated = MobileNetV2(setting=setting)
+    for block in ablated.features[1:-1]:
+        block.block[-1].append(nn.ReLU6())
+    assert count_params(ablated) == 3_504_872
+    ablated.load_state_dict(torchvision.models.mobilenet_v2().state_dict())
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -83,7 +105,8 @@ def test_inverted_residual_structure():
     ({"num_classes": 0}, "num_classes"),
     ({"num_classes": 10.5}, "num_classes"),
     ({"weights": "IMAGENET1K_V9"}, "unknown weights"),
-    ({"weights": "IMAGENET1K_V1", "num_classes": 10}, "num_classes"),
+    ({"weights": "IMAGENET1K_V1", "num_classes": 10}, r"num_classes=10; build with "
+                                                      r"num_classes=1000 and replace"),
     ({"weights": "IMAGENET1K_V1", "width_mult": 0.5}, "width_mult"),
 ])
 def test_bad_input(kwargs, match):
@@ -93,6 +116,7 @@ def test_bad_input(kwargs, match):
 
 def test_block_memory():
     rows = block_memory(mobilenet_v2())
+    assert rows[0]["t"] == 1 and rows[1]["t"] == 6 and isinstance(rows[1]["t"], int)
     assert len(rows) == 17
     first, third = rows[0], rows[2]
     assert first["inverted"] == (32 + 16) * 112 * 112
@@ -119,9 +143,13 @@ def imagenet_models():
 def test_weights_accept_torchvision_enum(imagenet_models):
     from torchvision.models import MobileNet_V2_Weights
 
+    from mobilenet_tutorial.weights import MobileNetV2Weights
+
     model = mobilenet_v2(weights=MobileNet_V2_Weights.IMAGENET1K_V1)
     ours, _ = imagenet_models
     assert torch.equal(model.features[0][0].weight, ours.features[0][0].weight)
+    model = mobilenet_v2(weights=MobileNetV2Weights.IMAGENET1K_V1)
+    assert torch.equal(model.classifier[1].bias, ours.classifier[1].bias)
     with pytest.raises(ValueError, match="IMAGENET1K_V2"):
         mobilenet_v2(weights=MobileNet_V2_Weights.IMAGENET1K_V2)
 

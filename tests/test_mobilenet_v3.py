@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 import torchvision
+from torch import nn
 
 from mobilenet_tutorial import accumulation_length, count_macs, count_params, rounding_tolerance
 from mobilenet_tutorial.models import mobilenet_v3_large, mobilenet_v3_small
 from mobilenet_tutorial.models.compare import max_output_difference, randomize_batchnorm_
-from mobilenet_tutorial.models.mobilenet_v3 import v3_block_configs
+from mobilenet_tutorial.models.mobilenet_v3 import V3_LARGE, Bneck, v3_block_configs
 
 CASES = [
     (mobilenet_v3_large, torchvision.models.mobilenet_v3_large, 5_483_032),
@@ -51,7 +52,10 @@ def test_block_configs_follow_the_paper_tables():
     assert [c.stride for c in large].count(2) == 4
     small = v3_block_configs("small")
     assert len(small) == 11 and small[0].uses_se and small[0].stride == 2
-    assert {c.activation for c in small[3:]} == {"hardswish"}
+    assert {c.activation for c in small[3:]} == {nn.Hardswish}
+    assert V3_LARGE[3] == Bneck(k=5, exp=72, out=40, se=True, nl="RE", s=2)
+    assert all(m.eps == 1e-3 and m.momentum == 0.01
+               for m in mobilenet_v3_small().modules() if isinstance(m, nn.BatchNorm2d))
 
 
 def test_bad_arguments():
@@ -59,5 +63,9 @@ def test_bad_arguments():
         v3_block_configs("medium")
     with pytest.raises(ValueError, match="width_mult"):
         mobilenet_v3_small(width_mult=0)
-    with pytest.raises(ValueError, match="num_classes"):
+    with pytest.raises(ValueError, match="num_classes must be a positive integer"):
         mobilenet_v3_large(num_classes=0)
+    with pytest.raises(ValueError, match="mobilenet_v3_large has no pretrained weights"):
+        mobilenet_v3_large(weights="IMAGENET1K_V1")
+    with pytest.raises(TypeError):
+        mobilenet_v3_small(10)

@@ -21,20 +21,23 @@ with stride 1.  The reference implementations use stride 1 there, and so does
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from .init import init_weights_
+from ..checks import positive_int, positive_number, probability
+from ..layers.conv import ConvNormActivation
+from ..layers.initialisation import init_weights_
+from ..layers.separable import DepthwiseSeparable  # also importable from here, as before
+from .contract import check_builder_arguments
 
 __all__ = [
+    "BlockRow",
     "BLOCKS",
     "STEM_CHANNELS",
     "ConvBNReLU",
-    "DepthwiseSeparable",
     "MobileNetV1",
     "mobilenet_v1",
     "scale_channels",
@@ -43,22 +46,31 @@ __all__ = [
 STEM_CHANNELS = 32
 """Output channels of the stem convolution at width 1.0."""
 
-BLOCKS: tuple[tuple[int, int], ...] = (
-    (64, 1),
-    (128, 2),
-    (128, 1),
-    (256, 2),
-    (256, 1),
-    (512, 2),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (512, 1),
-    (1024, 2),
-    (1024, 1),  # Table 1 prints s2 here, a misprint: the input is already 7 x 7.
+
+class BlockRow(NamedTuple):
+    """One depthwise-separable block of Table 1: output channels ``c`` (at width 1.0) and
+    the stride ``s`` of its depthwise convolution."""
+
+    c: int
+    s: int
+
+
+BLOCKS: tuple[BlockRow, ...] = (
+    BlockRow(c=64, s=1),
+    BlockRow(c=128, s=2),
+    BlockRow(c=128, s=1),
+    BlockRow(c=256, s=2),
+    BlockRow(c=256, s=1),
+    BlockRow(c=512, s=2),
+    BlockRow(c=512, s=1),
+    BlockRow(c=512, s=1),
+    BlockRow(c=512, s=1),
+    BlockRow(c=512, s=1),
+    BlockRow(c=512, s=1),
+    BlockRow(c=1024, s=2),
+    BlockRow(c=1024, s=1),  # Table 1 prints s2 here, a misprint: the input is already 7 x 7.
 )
-"""``(output channels at width 1.0, stride of the depthwise convolution)`` of the 13 blocks."""
+"""The 13 blocks of Table 1, in order."""
 
 
 def scale_channels(channels: int, width_mult: float, min_channels: int = 8) -> int:
@@ -74,49 +86,14 @@ def scale_channels(channels: int, width_mult: float, min_channels: int = 8) -> i
 
 
 def _check_width(width_mult: float) -> None:
-    if (isinstance(width_mult, bool) or not isinstance(width_mult, (int, float))
-            or not math.isfinite(width_mult) or width_mult <= 0):
-        raise ValueError(
-            f"width_mult must be a positive number such as 1.0, 0.75, 0.5 or 0.25, "
-            f"got {width_mult!r}"
-        )
+    positive_number("width_mult", width_mult, "such as 1.0, 0.75, 0.5 or 0.25")
 
 
-def _check_positive_int(name: str, value: int, example: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer ({example}), got {value!r}")
-
-
-class ConvBNReLU(nn.Sequential):
-    """A convolution without bias, then BatchNorm, then ReLU.
-
-    ``groups=in_channels`` makes it a depthwise convolution; ``kernel_size=1`` a
-    pointwise one.  Padding is ``kernel_size // 2``, so stride 1 keeps the size.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
-                 stride: int = 1, groups: int = 1) -> None:
-        super().__init__(
-            nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride,
-                      padding=kernel_size // 2, groups=groups, bias=False),
-            nn.BatchNorm2d(out_channels),
-            nn.ReLU(inplace=True),
-        )
-
-
-class DepthwiseSeparable(nn.Sequential):
-    """MobileNetV1's block: depthwise ``3 x 3`` (with the stride), then pointwise ``1 x 1``.
-
-    Each of the two convolutions is followed by BatchNorm and ReLU (Figure 3, right,
-    of the paper).  The two halves are the children ``depthwise`` and ``pointwise``.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
-        super().__init__(OrderedDict(
-            depthwise=ConvBNReLU(in_channels, in_channels, 3, stride=stride,
-                                 groups=in_channels),
-            pointwise=ConvBNReLU(in_channels, out_channels, 1),
-        ))
+def ConvBNReLU(in_channels: int, out_channels: int, kernel_size: int = 3,
+               stride: int = 1, groups: int = 1) -> ConvNormActivation:
+    """Deprecated name of ``ConvNormActivation(..., activation_layer=nn.ReLU)``."""
+    return ConvNormActivation(in_channels, out_channels, kernel_size, stride, groups=groups,
+                              activation_layer=nn.ReLU)
 
 
 class MobileNetV1(nn.Module):
@@ -134,7 +111,9 @@ class MobileNetV1(nn.Module):
         separable: ``True`` for MobileNet; ``False`` replaces each block by one full
             ``3 x 3`` convolution (with BatchNorm and ReLU) with the same channels and
             stride, the "Conv MobileNet" of the paper's Table 4.
-        blocks: ``(channels, stride)`` per block at width 1.0; defaults to :data:`BLOCKS`.
+        blocks: rows ``(c, s)`` (:class:`BlockRow` or plain pairs) at width 1.0;
+            defaults to :data:`BLOCKS`.
+        norm_layer: builds every normalisation layer (batch norm with PyTorch's defaults).
 
     Raises:
         ValueError: on a width multiplier that is not positive, fewer than one class,
@@ -143,28 +122,33 @@ class MobileNetV1(nn.Module):
 
     def __init__(self, width_mult: float = 1.0, num_classes: int = 1000, in_channels: int = 3,
                  stem_stride: int = 2, dropout: float = 0.0, separable: bool = True,
-                 blocks: Sequence[tuple[int, int]] = BLOCKS) -> None:
+                 blocks: Sequence[tuple[int, int]] = BLOCKS,
+                 norm_layer: type[nn.Module] = nn.BatchNorm2d) -> None:
         super().__init__()
         _check_width(width_mult)
-        _check_positive_int("num_classes", num_classes, "1000 for ImageNet, 10 for Fashion-MNIST")
-        _check_positive_int("in_channels", in_channels, "3 for RGB, 1 for greyscale")
-        _check_positive_int("stem_stride", stem_stride, "2 as in the paper, 1 for small images")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        positive_int("num_classes", num_classes, "1000 for ImageNet, 10 for Fashion-MNIST")
+        positive_int("in_channels", in_channels, "3 for RGB, 1 for greyscale")
+        positive_int("stem_stride", stem_stride, "2 as in the paper, 1 for small images")
+        probability("dropout", dropout, "0 turns it off")
         if not blocks:
-            raise ValueError("blocks must list at least one (channels, stride) pair")
-        for channels, stride in blocks:
-            _check_positive_int("a block's channels", channels, "such as 64")
-            _check_positive_int("a block's stride", stride, "1 or 2")
+            raise ValueError("blocks must list at least one (channels, stride) pair, "
+                             "such as BLOCKS")
+        rows = [BlockRow(*row) for row in blocks]
+        for row in rows:
+            positive_int("a block's channels", row.c, "such as 64")
+            positive_int("a block's stride", row.s, "1 or 2")
         self.width_mult = width_mult
         channels = scale_channels(STEM_CHANNELS, width_mult)
-        layers: list[nn.Module] = [ConvBNReLU(in_channels, channels, 3, stride=stem_stride)]
-        for base_channels, stride in blocks:
-            out_channels = scale_channels(base_channels, width_mult)
+        layers: list[nn.Module] = [ConvNormActivation(in_channels, channels, 3, stem_stride,
+                                                      norm_layer=norm_layer)]
+        for row in rows:
+            out_channels = scale_channels(row.c, width_mult)
             if separable:
-                layers.append(DepthwiseSeparable(channels, out_channels, stride))
+                layers.append(DepthwiseSeparable(channels, out_channels, row.s,
+                                                 norm_layer=norm_layer))
             else:
-                layers.append(ConvBNReLU(channels, out_channels, 3, stride=stride))
+                layers.append(ConvNormActivation(channels, out_channels, 3, row.s,
+                                                 norm_layer=norm_layer))
             channels = out_channels
         self.features = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d(1)
@@ -178,10 +162,14 @@ class MobileNetV1(nn.Module):
         return self.classifier(torch.flatten(x, 1))
 
 
-def mobilenet_v1(width_mult: float = 1.0, num_classes: int = 1000, **kwargs) -> MobileNetV1:
-    """MobileNetV1 as in the paper; keyword arguments go to :class:`MobileNetV1`.
+def mobilenet_v1(*, weights: None = None, progress: bool = True, num_classes: int = 1000,
+                 width_mult: float = 1.0, **kwargs) -> MobileNetV1:
+    """MobileNetV1 as in the paper; other keyword arguments go to :class:`MobileNetV1`.
 
     At width 1.0 and a 224 x 224 input it has 4,231,976 parameters (BatchNorm
-    included) and performs 568,740,352 multiply-accumulates.
+    included) and performs 568,740,352 multiply-accumulates.  There are no pretrained
+    weights (``weights`` must be ``None``; see :mod:`.contract`).
     """
+    check_builder_arguments("mobilenet_v1", weights=weights, num_classes=num_classes,
+                            width_mult=width_mult)
     return MobileNetV1(width_mult=width_mult, num_classes=num_classes, **kwargs)

