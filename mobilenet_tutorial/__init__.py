@@ -9,8 +9,11 @@ The names most chapters use are importable from the top level:
 
 Other modules, one concept each: :mod:`.cost` (analytic convolution costs),
 :mod:`.bench` (timing), :mod:`.data` (Fashion-MNIST), :mod:`.train` (training loop),
-:mod:`.weights` (offline pretrained weights, checked), :mod:`.photos` (real test photos),
-:mod:`.models` (the networks), :mod:`.transfer`, :mod:`.transfer_data` and
+:mod:`.weights` (offline pretrained weights, checked, and the weights enums),
+:mod:`.preprocessing` (what particular weights expect), :mod:`.photos` (real test photos),
+:mod:`.layers` (the building blocks, one of each), :mod:`.models` (the networks, one module
+per paper), :mod:`.architecture` (tables of a network's blocks and their memory),
+:mod:`.checks` (argument checks with helpful messages), :mod:`.transfer`, :mod:`.transfer_data` and
 :mod:`.features` (transfer learning), :mod:`.keras_counts` and :mod:`.porting` (PyTorch
 and Keras), :mod:`.deploy`, :mod:`.roofline` and :mod:`.photo_views` (fast inference),
 :mod:`.exercises` (exercise checks, one module per chapter).

@@ -206,7 +206,8 @@ def test_the_real_wheel_holds_the_package_only(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert colab_sim.foreign_wheel_entries(names) == []
-    assert "mobilenet_tutorial/weights.py" in names
+    assert "mobilenet_tutorial/weights/__init__.py" in names
+    assert "mobilenet_tutorial/layers/inverted_residual.py" in names
     assert "mobilenet_tutorial/models/__init__.py" in names
 
 

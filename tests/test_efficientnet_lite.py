@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mobilenet_tutorial import count_params, rounding_tolerance, weights
-from mobilenet_tutorial.models import efficientnet_lite0
+from mobilenet_tutorial import count_params, weights
 from mobilenet_tutorial.layers import Conv2dSame, SqueezeExcitation
+from mobilenet_tutorial.models import efficientnet_lite0
+from mobilenet_tutorial.photos import load_photo
 from mobilenet_tutorial.preprocessing import lite0_transform
 from mobilenet_tutorial.weights import EfficientNetLite0Weights, lite0_keys_to_model
-from mobilenet_tutorial.photos import load_photo
 
 ESPRESSO = 967
 CAT_CLASSES = range(281, 286)  # tabby, tiger cat, Persian, Siamese, Egyptian cat

@@ -132,6 +132,6 @@ def test_width_prediction(capsys):
 
 def test_premise_of_exercise_4():
     """The count at width 0.6 exceeds the alpha^2 prediction although channels round down."""
-    counted = count_macs(mobilenet_v1(0.6))
+    counted = count_macs(mobilenet_v1(width_mult=0.6))
     assert counted == 210_386_871
     assert 0.6**2 * TOTAL_MACS < counted < 1.05 * 0.6**2 * TOTAL_MACS

@@ -1,4 +1,4 @@
-"""Tests of the padding factory and TensorFlow "same" padding (mobilenet_tutorial.layers.padding)."""
+"""Tests of the padding factory and TensorFlow "same" padding (layers.padding)."""
 
 from __future__ import annotations
 

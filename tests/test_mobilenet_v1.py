@@ -11,8 +11,8 @@ from torch import nn
 
 from mobilenet_tutorial import count_macs, count_params, layer_table
 from mobilenet_tutorial.cost import depthwise_separable_cost
-from mobilenet_tutorial.models import MobileNetV1, mobilenet_v1
 from mobilenet_tutorial.layers import DepthwiseSeparable
+from mobilenet_tutorial.models import MobileNetV1, mobilenet_v1
 from mobilenet_tutorial.models.mobilenet_v1 import BLOCKS, BlockRow, scale_channels
 
 # Exact counts at width 1.0 and 224 x 224 (BatchNorm's scale and shift included in params).
@@ -155,7 +155,8 @@ def test_small_input_options():
 
 
 def test_dropout_does_not_change_parameters():
-    assert count_params(mobilenet_v1(width_mult=0.25, dropout=0.5)) == count_params(mobilenet_v1(width_mult=0.25))
+    assert count_params(mobilenet_v1(width_mult=0.25, dropout=0.5)) \
+        == count_params(mobilenet_v1(width_mult=0.25))
 
 
 @pytest.mark.parametrize("width", [0, -1.0, float("nan"), float("inf"), "1.0", None, True])

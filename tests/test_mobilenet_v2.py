@@ -11,10 +11,10 @@ from torch import nn
 
 from mobilenet_tutorial import accumulation_length, count_macs, count_params, rounding_tolerance
 from mobilenet_tutorial import weights as weights_module
-from mobilenet_tutorial.models import MobileNetV2, mobilenet_v2
-from mobilenet_tutorial.models.compare import max_output_difference, randomize_batchnorm_
 from mobilenet_tutorial.architecture import block_memory
 from mobilenet_tutorial.layers import InvertedResidual, v2_config
+from mobilenet_tutorial.models import MobileNetV2, mobilenet_v2
+from mobilenet_tutorial.models.compare import max_output_difference, randomize_batchnorm_
 from mobilenet_tutorial.models.mobilenet_v2 import INVERTED_RESIDUAL_SETTING, Stage
 
 

@@ -11,7 +11,7 @@ The exercises, all about MobileNetV1 at width 1.0 on a 224 x 224 input unless sa
   those five blocks together;
 - exercise 3: a class written by the student, called as ``Block(in_channels,
   out_channels, stride)``, that behaves exactly like the package's
-  :class:`~mobilenet_tutorial.models.mobilenet_v1.DepthwiseSeparable`;
+  :class:`~mobilenet_tutorial.layers.DepthwiseSeparable`;
 - exercise 4: the multiply-adds of a width-0.6 MobileNetV1 predicted from the
   width-1.0 count with the paper's quadratic law.
 """
@@ -24,7 +24,8 @@ import torch
 from torch import nn
 
 from .. import cost
-from ..models.mobilenet_v1 import DepthwiseSeparable, mobilenet_v1
+from ..layers.separable import DepthwiseSeparable
+from ..models.mobilenet_v1 import mobilenet_v1
 from ..profile import count_macs, count_params
 from ..tolerance import accumulation_length, rounding_tolerance
 from . import close_enough, is_number, report
@@ -122,7 +123,7 @@ def check_separable_block(block_class: object) -> bool:
     """Exercise 3: ``block_class(in_channels, out_channels, stride)`` must match the package.
 
     For a few channel counts and strides the check compares the parameter count with
-    :class:`~mobilenet_tutorial.models.mobilenet_v1.DepthwiseSeparable`, copies the
+    :class:`~mobilenet_tutorial.layers.DepthwiseSeparable`, copies the
     package block's weights and BatchNorm statistics into the student's (layer by layer,
     in order), and compares the outputs in eval mode and the multiply-adds.
     """

@@ -11,7 +11,8 @@ The exercises, about MobileNetV2 at width 1.0 on a 224 x 224 input:
   their output (a residual connection);
 - exercise 3: a class written by the student, called as ``Block(in_channels,
   out_channels, stride, expand_ratio)``, that behaves exactly like the package's
-  :class:`~mobilenet_tutorial.models.mobilenet_v2.InvertedResidual`;
+  :class:`~mobilenet_tutorial.layers.InvertedResidual` configured by
+  :func:`~mobilenet_tutorial.layers.v2_config` (MobileNetV2's block);
 - exercise 4: the number of tensor elements block ``features.3`` must hold at its
   peak when its expansion is streamed (input plus output).
 """
@@ -23,8 +24,9 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from ..layers.inverted_residual import InvertedResidual, v2_config
 from ..models.compare import randomize_batchnorm_
-from ..models.mobilenet_v2 import InvertedResidual, mobilenet_v2
+from ..models.mobilenet_v2 import mobilenet_v2
 from ..profile import count_params
 from ..tolerance import accumulation_length, rounding_tolerance
 from . import close_enough, is_number, report
@@ -42,7 +44,7 @@ _CASES = ((16, 16, 1, 6), (16, 24, 2, 6), (32, 16, 1, 1), (24, 24, 1, 4))  # exe
 
 def _block_params() -> int:
     c_in, c_out, t = _BLOCK
-    return count_params(InvertedResidual(c_in, c_out, 1, t))
+    return count_params(InvertedResidual(v2_config(c_in, c_out, 1, t)))
 
 
 def check_block_params(answer: object) -> bool:
@@ -126,7 +128,8 @@ def check_inverted_residual(block_class: object) -> bool:
         if not isinstance(mine, nn.Module):
             return report(False, name, f"{case} should be a torch.nn.Module.")
         torch.manual_seed(0)
-        reference = randomize_batchnorm_(InvertedResidual(c_in, c_out, stride, t)).eval()
+        reference = randomize_batchnorm_(InvertedResidual(v2_config(c_in, c_out, stride, t)))
+        reference.eval()
         if count_params(mine) != count_params(reference):
             return report(False, name, f"{case} has {count_params(mine)} parameters, the "
                           f"package's {count_params(reference)}. Convolutions have no bias; "

@@ -14,7 +14,9 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 
 from __future__ import annotations
 
-from ..models.blocks import InvertedResidual, SqueezeExcitation, make_divisible, v3_config
+from ..layers.divisible import make_divisible
+from ..layers.inverted_residual import InvertedResidual, v3_config
+from ..layers.squeeze_excitation import SqueezeExcitation
 from ..profile import count_macs, count_params
 from . import close_enough, is_number, report
 

@@ -14,8 +14,8 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 
 from __future__ import annotations
 
+from ..layers.padding import same_padding
 from ..models.efficientnet import ALPHA, BETA, GAMMA, VARIANTS, stage_configs
-from ..models.tf_padding import same_padding
 from . import close_enough, is_number, report
 
 __all__ = ["check_flops_factor", "check_compound_resolution", "check_same_padding",

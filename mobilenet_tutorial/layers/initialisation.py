@@ -1,4 +1,4 @@
-"""Weight initialisation: :func:`init_weights_`, shared by every network in :mod:`mobilenet_tutorial.models`.
+"""Weight initialisation: :func:`init_weights_`, shared by every network of the course.
 
 It is torchvision's scheme for its MobileNets and EfficientNets: He (Kaiming)
 normal initialisation of convolutions with ``mode="fan_out"``, BatchNorm as the

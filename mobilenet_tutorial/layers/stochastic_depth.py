@@ -1,4 +1,4 @@
-"""Stochastic depth (Huang et al., 2016): :class:`StochasticDepth`, dropping whole residual branches.
+"""Stochastic depth (Huang et al., 2016): :class:`StochasticDepth` drops whole residual branches.
 
 While training, each sample's residual branch is dropped with probability ``p`` and the
 survivors are divided by ``1 - p``, so the expected output is unchanged; in eval mode it is

@@ -35,8 +35,10 @@ from ..layers.conv import ConvNormActivation, NormLayer
 from ..layers.divisible import make_divisible
 from ..layers.initialisation import init_weights_
 from ..layers.inverted_residual import InvertedResidual, v2_config  # InvertedResidual: old path
-from ..weights.catalog import MobileNetV2Weights
-from ..weights.catalog import imagenet_state_dict  # noqa: F401  (moved; old imports work)
+from ..weights.catalog import (
+    MobileNetV2Weights,
+    imagenet_state_dict,  # noqa: F401  (moved; old imports work)
+)
 from ..weights.keys import blocks_to_v2_keys, v2_keys_to_blocks
 from .contract import check_builder_arguments
 
