@@ -18,7 +18,7 @@ callables rather than names and numbers, so a network sets its normalisation onc
 """
 
 from .activation import ACTIVATIONS, PAPER_NAMES, activation_label, activation_layer
-from .conv import ConvNormActivation
+from .conv import TF_BATCH_NORM, ConvNormActivation
 from .divisible import make_divisible
 from .initialisation import init_weights_
 from .inverted_residual import BlockConfig, InvertedResidual, mbconv_config, v2_config, v3_config
@@ -29,7 +29,7 @@ from .stochastic_depth import StochasticDepth
 
 __all__ = [
     "ACTIVATIONS", "PAPER_NAMES", "activation_label", "activation_layer",
-    "ConvNormActivation", "make_divisible", "init_weights_",
+    "ConvNormActivation", "TF_BATCH_NORM", "make_divisible", "init_weights_",
     "BlockConfig", "InvertedResidual", "v2_config", "v3_config", "mbconv_config",
     "PADDINGS", "Conv2dSame", "conv2d", "same_padding",
     "DepthwiseSeparable", "SqueezeExcitation", "StochasticDepth",

@@ -13,6 +13,7 @@ TensorFlow's padding rule (:mod:`.padding`).  The children are ``0`` (convolutio
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from torch import nn
 
@@ -21,10 +22,15 @@ from .activation import ActivationLayer
 from .activation import activation_layer as resolve_activation
 from .padding import Padding, conv2d
 
-__all__ = ["NormLayer", "ConvNormActivation"]
+__all__ = ["NormLayer", "TF_BATCH_NORM", "ConvNormActivation"]
 
 NormLayer = Callable[[int], nn.Module]
 """What builds a normalisation layer from a channel count, e.g. ``nn.BatchNorm2d``."""
+
+TF_BATCH_NORM: NormLayer = partial(nn.BatchNorm2d, eps=1e-3, momentum=0.01)
+"""Batch norm with TensorFlow's settings (``eps=1e-3``, PyTorch momentum ``0.01``), which
+MobileNetV3, EfficientNet-B5 to B7 and EfficientNet-Lite0 use in torchvision and in
+TensorFlow-trained checkpoints."""
 
 
 class ConvNormActivation(nn.Sequential):

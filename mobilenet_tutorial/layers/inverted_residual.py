@@ -175,31 +175,9 @@ class InvertedResidual(nn.Module):
         self.stochastic_depth = StochasticDepth(c.drop_path)
         self.config = config
         self.out_channels = c.out_channels
-
-    @property
-    def in_channels(self) -> int:
-        """Channels of the (narrow) input."""
-        return self.config.in_channels
-
-    @property
-    def hidden_channels(self) -> int:
-        """Channels of the expanded middle."""
-        return self.config.expanded_channels
-
-    @property
-    def expand_ratio(self) -> float:
-        """The expansion factor ``t``."""
-        return self.config.expand_ratio
-
-    @property
-    def stride(self) -> int:
-        """Stride of the depthwise convolution."""
-        return self.config.stride
-
-    @property
-    def use_residual(self) -> bool:
-        """Whether the input is added to the output."""
-        return self.config.residual
+        # MobileNetV2's names for what the configuration holds (chapter 3 reads them)
+        self.hidden_channels, self.expand_ratio = c.expanded_channels, c.expand_ratio
+        self.use_residual = c.residual
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.block(x)

@@ -22,7 +22,7 @@ from torch import nn
 
 from ..checks import positive_int
 from ..layers.activation import ActivationLayer
-from ..layers.conv import ConvNormActivation, NormLayer
+from ..layers.conv import TF_BATCH_NORM, ConvNormActivation, NormLayer
 from ..layers.divisible import make_divisible
 from ..layers.initialisation import init_weights_
 from ..layers.inverted_residual import BlockConfig, InvertedResidual, mbconv_config
@@ -30,7 +30,7 @@ from ..layers.padding import Padding
 from .contract import check_builder_arguments
 
 __all__ = ["Variant", "VARIANTS", "MBConvStage", "B0_STAGES", "ALPHA", "BETA", "GAMMA",
-           "TF_NORM_LAYER", "stage_configs", "EfficientNet", "efficientnet"]
+           "stage_configs", "EfficientNet", "efficientnet"]
 
 ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15
 """The paper's depth, width and resolution bases: with ``alpha * beta**2 * gamma**2 ~ 2``,
@@ -82,9 +82,6 @@ B0_STAGES: tuple[MBConvStage, ...] = (
     MBConvStage(t=6, k=3, s=1, c_in=192, c_out=320, n=1),
 )
 """EfficientNet-B0's seven stages."""
-
-TF_NORM_LAYER: NormLayer = partial(nn.BatchNorm2d, eps=1e-3, momentum=0.01)
-"""TensorFlow's batch-norm settings, used by B5 to B7 (as torchvision does) and Lite0."""
 
 
 def stage_configs(width: float = 1.0, depth: float = 1.0, drop_path: float = 0.2,
@@ -181,7 +178,7 @@ def efficientnet(*, variant: str = "b0", weights: None = None, progress: bool = 
         raise ValueError(f"unknown EfficientNet variant {variant!r}: choose one of "
                          f"{', '.join(VARIANTS)}")
     v = VARIANTS[key]
-    norm_layer = TF_NORM_LAYER if key in ("b5", "b6", "b7") else nn.BatchNorm2d
+    norm_layer = TF_BATCH_NORM if key in ("b5", "b6", "b7") else nn.BatchNorm2d
     width = v.width * width_mult
     stages = stage_configs(width, v.depth, drop_path)
     stem = make_divisible(32 * width)

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..layers.conv import TF_BATCH_NORM
 from ..preprocessing import LITE0_MEAN, LITE0_STD, lite0_transform  # noqa: F401  (old path)
 from ..weights.catalog import EfficientNetLite0Weights
 from ..weights.keys import lite0_keys_to_model
 from .contract import check_builder_arguments
-from .efficientnet import TF_NORM_LAYER, EfficientNet, stage_configs
+from .efficientnet import EfficientNet, stage_configs
 
 __all__ = ["efficientnet_lite0"]
 
@@ -51,7 +52,7 @@ def efficientnet_lite0(*, weights: EfficientNetLite0Weights | str | None = None,
     padding = "tf_same" if tf_padding else "symmetric"
     stages = stage_configs(width_mult, 1.0, drop_path, se=False, activation=nn.ReLU6)
     model = EfficientNet(stages, 32, 1280, num_classes, dropout, activation=nn.ReLU6,
-                         norm_layer=TF_NORM_LAYER, padding=padding)
+                         norm_layer=TF_BATCH_NORM, padding=padding)
     if member is not None:
         model.load_state_dict(lite0_keys_to_model(member.get_state_dict(progress), model))
     return model

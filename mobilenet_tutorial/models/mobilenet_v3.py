@@ -11,20 +11,19 @@ so their state dicts load unchanged (``features.N.block.K...``).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from ..checks import positive_int, positive_number
-from ..layers.conv import ConvNormActivation, NormLayer
+from ..layers.conv import TF_BATCH_NORM, ConvNormActivation, NormLayer
 from ..layers.divisible import make_divisible
 from ..layers.initialisation import init_weights_
 from ..layers.inverted_residual import BlockConfig, InvertedResidual, v3_config
 from .contract import check_builder_arguments
 
-__all__ = ["Bneck", "V3_LARGE", "V3_SMALL", "NORM_LAYER", "MobileNetV3", "v3_block_configs",
+__all__ = ["Bneck", "V3_LARGE", "V3_SMALL", "MobileNetV3", "v3_block_configs",
            "mobilenet_v3_large", "mobilenet_v3_small"]
 
 
@@ -73,9 +72,6 @@ V3_SMALL: tuple[Bneck, ...] = (
 )
 """MobileNetV3-Small, the paper's Table 2."""
 
-NORM_LAYER: NormLayer = partial(nn.BatchNorm2d, eps=1e-3, momentum=0.01)
-"""MobileNetV3's batch norm (TensorFlow's settings), used by every layer."""
-
 _LAST_CHANNEL = {"large": 1280, "small": 1024}
 
 
@@ -109,11 +105,12 @@ class MobileNetV3(nn.Module):
         last_channel: width of the classifier's hidden layer.
         num_classes: outputs of the classifier.
         dropout: before the last linear layer.
-        norm_layer: builds every normalisation layer (:data:`NORM_LAYER`).
+        norm_layer: builds every normalisation layer (TensorFlow's settings,
+            :data:`~mobilenet_tutorial.layers.conv.TF_BATCH_NORM`).
     """
 
     def __init__(self, configs: list[BlockConfig], last_channel: int, num_classes: int = 1000,
-                 dropout: float = 0.2, norm_layer: NormLayer = NORM_LAYER) -> None:
+                 dropout: float = 0.2, norm_layer: NormLayer = TF_BATCH_NORM) -> None:
         super().__init__()
         if not configs:
             raise ValueError("MobileNetV3 needs at least one block configuration, "

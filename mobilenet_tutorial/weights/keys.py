@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
@@ -21,6 +21,26 @@ __all__ = ["v2_keys_to_blocks", "blocks_to_v2_keys", "lite0_keys_to_model"]
 _V2_KEY = re.compile(r"^(?P<prefix>(?:.*\.)?)conv\.(?P<index>\d+)\.(?P<rest>.+)$")
 _BLOCK_KEY = re.compile(r"^(?P<prefix>(?:.*\.)?)block\.(?P<index>\d+)\.(?P<sub>\d+)\."
                         r"(?P<rest>.+)$")
+
+
+def _indices(state_dict: Mapping[str, torch.Tensor], pattern: re.Pattern[str],
+             keep: Callable[[re.Match[str]], bool] = lambda match: True) -> dict[str, set[int]]:
+    """For each block prefix, the layer indices of the keys that match ``pattern``."""
+    found: dict[str, set[int]] = {}
+    for match in filter(None, map(pattern.match, state_dict)):
+        if keep(match):
+            found.setdefault(match["prefix"], set()).add(int(match["index"]))
+    return found
+
+
+def _rename(state_dict: Mapping[str, torch.Tensor], pattern: re.Pattern[str],
+            rename: Callable[[re.Match[str]], str]) -> dict[str, torch.Tensor]:
+    """``state_dict`` with ``rename(match)`` for each key that matches, in the same order."""
+    renamed: dict[str, torch.Tensor] = {}
+    for key, value in state_dict.items():
+        match = pattern.match(key)
+        renamed[key if match is None else rename(match)] = value
+    return renamed
 
 
 def v2_keys_to_blocks(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -41,29 +61,20 @@ def v2_keys_to_blocks(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch
     Raises:
         ValueError: a block whose flat entries are not exactly one convolution and its norm.
     """
-    flat: dict[str, set[int]] = {}
-    for key in state_dict:
-        match = _V2_KEY.match(key)
-        if match and "." not in match["rest"]:
-            flat.setdefault(match["prefix"], set()).add(int(match["index"]))
-    renamed: dict[str, torch.Tensor] = {}
-    for key, value in state_dict.items():
-        match = _V2_KEY.match(key)
-        if match is None:
-            renamed[key] = value
-            continue
+    flat = _indices(state_dict, _V2_KEY, keep=lambda match: "." not in match["rest"])
+
+    def rename(match: re.Match[str]) -> str:
         prefix, index, rest = match["prefix"], int(match["index"]), match["rest"]
         if "." in rest:  # conv.K.<0|1>.param: a Conv2dNormActivation
-            renamed[f"{prefix}block.{index}.{rest}"] = value
-            continue
+            return f"{prefix}block.{index}.{rest}"
         indices = flat.get(prefix, set())
         if len(indices) != 2:
-            raise ValueError(f"{key}: expected the projection of a torchvision MobileNetV2 "
-                             f"block as two flat entries conv.N and conv.N+1, found {indices}")
-        conv_index = min(indices)
-        sub = 0 if index == conv_index else 1
-        renamed[f"{prefix}block.{conv_index}.{sub}.{rest}"] = value
-    return renamed
+            raise ValueError(f"{match.string}: expected the projection of a torchvision "
+                             "MobileNetV2 block as two flat entries conv.N and conv.N+1, "
+                             f"found {indices}")
+        return f"{prefix}block.{min(indices)}.{0 if index == min(indices) else 1}.{rest}"
+
+    return _rename(state_dict, _V2_KEY, rename)
 
 
 def blocks_to_v2_keys(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -74,24 +85,15 @@ def blocks_to_v2_keys(state_dict: Mapping[str, torch.Tensor]) -> dict[str, torch
     the layers before it keep their indices (``block.K.J.* -> conv.K.J.*``).  Other
     keys are returned unchanged, and the order is kept.
     """
-    last: dict[str, int] = {}
-    for key in state_dict:
-        match = _BLOCK_KEY.match(key)
-        if match:
-            last[match["prefix"]] = max(last.get(match["prefix"], 0), int(match["index"]))
-    renamed: dict[str, torch.Tensor] = {}
-    for key, value in state_dict.items():
-        match = _BLOCK_KEY.match(key)
-        if match is None:
-            renamed[key] = value
-            continue
-        prefix, index, sub, rest = (match["prefix"], int(match["index"]), int(match["sub"]),
-                                    match["rest"])
-        if index == last[prefix]:
-            renamed[f"{prefix}conv.{index + sub}.{rest}"] = value
-        else:
-            renamed[f"{prefix}conv.{index}.{sub}.{rest}"] = value
-    return renamed
+    layers = _indices(state_dict, _BLOCK_KEY)
+
+    def rename(match: re.Match[str]) -> str:
+        prefix, index, sub = match["prefix"], int(match["index"]), int(match["sub"])
+        if index == max(layers[prefix]):  # the projection: two flat entries
+            return f"{prefix}conv.{index + sub}.{match['rest']}"
+        return f"{prefix}conv.{index}.{sub}.{match['rest']}"
+
+    return _rename(state_dict, _BLOCK_KEY, rename)
 
 
 _LITE0_BLOCK_KEY = re.compile(r"^_blocks\.(?P<index>\d+)\._(?P<layer>\w+?)\.(?P<param>\w+)$")
