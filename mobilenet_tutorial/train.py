@@ -3,11 +3,14 @@
 Works with any ``nn.Module`` classifier and any ``DataLoader`` of
 ``(inputs, labels)`` batches, on the CPU or a GPU.  Progress shows as a tqdm
 bar (in a terminal, Jupyter and Colab), seeds are fixed so that a rerun gives
-the same numbers, and :class:`History` keeps loss and accuracy per epoch.
+the same numbers, and :class:`History` keeps loss and accuracy per epoch.  How
+much to train is always a count (epochs of a loader), never a time: the time is
+measured and kept, so that it can be shown next to the results.
 """
 
 from __future__ import annotations
 
+import numbers
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -123,9 +126,14 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
         val_loader: Iterable | None = None, optimizer: torch.optim.Optimizer | None = None,
         lr: float = 1e-3, scheduler=None, loss_fn: Callable | None = None,
         device: torch.device | str | None = None, seed: int | None = 0,
-        max_seconds: float | None = None, progress: bool = True,
-        desc: str = "training") -> History:
+        progress: bool = True, desc: str = "training") -> History:
     """Train ``model`` for ``epochs`` epochs and return its :class:`History`.
+
+    The work is fixed by the arguments alone: ``epochs`` passes over ``train_loader``,
+    one optimizer step per batch.  Training time is measured (``seconds`` in each
+    record) but never stops the training, so the same seed gives the same numbers on
+    an idle or a busy machine.  Compare strategies at equal work by giving them the
+    same loader (same images, same order) and the same ``epochs``.
 
     Args:
         model: a classifier returning logits.
@@ -137,17 +145,15 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
         loss_fn: defaults to cross-entropy.
         device: defaults to :func:`default_device`; the model is moved there.
         seed: seeds every generator first (``None`` leaves them alone).
-        max_seconds: stop after the batch that exceeds this training time, so that
-            strategies can be compared at an equal wall-clock budget.
         progress: show a tqdm bar (one step per batch when the loader has a length,
             else one per epoch), with the last epoch's accuracies.
 
     Raises:
-        ValueError: if ``epochs < 1``, the model has nothing to train, or the
-            training loader is empty.
+        ValueError: if ``epochs`` is not an integer of at least 1, the model has
+            nothing to train, or the training loader is empty.
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ValueError(f"epochs must be an integer of at least 1, got {epochs!r}")
     if seed is not None:
         seed_everything(seed)
     device = torch.device(device) if device is not None else default_device()
@@ -159,8 +165,6 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
             raise ValueError("the model has no trainable parameters: unfreeze some first")
         optimizer = torch.optim.Adam(trainable, lr=lr)
     history = History()
-    elapsed = 0.0
-    out_of_time = False
     try:
         batches_per_epoch: int | None = len(train_loader)  # type: ignore[arg-type]
     except TypeError:  # an iterable without a length: count epochs instead
@@ -186,14 +190,10 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
             count += len(labels)
             if per_batch:
                 bar.update(1)
-            if max_seconds is not None and elapsed + time.perf_counter() - start > max_seconds:
-                out_of_time = True
-                break
         if count == 0:
             bar.close()
             raise ValueError("the training loader yielded no data")
         seconds = time.perf_counter() - start
-        elapsed += seconds
         record = {"epoch": epoch, "train_loss": total_loss / count,
                   "train_accuracy": correct / count, "seconds": seconds}
         if val_loader is not None:
@@ -204,7 +204,5 @@ def fit(model: nn.Module, train_loader: Iterable, epochs: int,
             bar.update(1)
         bar.set_postfix({"epoch": epoch, **{k: f"{v:.3f}" for k, v in record.items()
                                              if k.endswith("accuracy")}})
-        if out_of_time:
-            break
     bar.close()
     return history

@@ -13,8 +13,10 @@ The pieces of chapter 6, each small enough to read next to it:
 - :func:`freeze`, :class:`Frozen`, :func:`param_groups`: which weights learn, how fast,
   and a frozen part that stays in evaluation mode (BatchNorm statistics included);
 - :func:`train_head`: train layers on cached features with :func:`mobilenet_tutorial.train.fit`;
-- :func:`round_loader`: batches in *rounds* of a fixed number of images, so that a
-  learning curve gets several points even when one epoch takes longer than the budget;
+- :func:`round_loader`: batches in *rounds* of a fixed number of images, so that
+  strategies get the same work (images seen, optimizer steps) and a learning curve
+  gets a point every round, however many images make an epoch;
+- :class:`CountingLoader`: counts the images a loader hands out, to show that work;
 - :func:`predict_image`: one image, end to end, to its most likely classes;
 - :func:`save_classifier`, :func:`load_classifier`: a trained model as a ``state_dict`` file.
 """
@@ -181,20 +183,19 @@ def param_groups(model: nn.Module, backbone_lr: float,
 
 def train_head(head: nn.Module, train_features: Features, epochs: int,
                val_features: Features | None = None, lr: float = 1e-3,
-               weight_decay: float = 0.0, batch_size: int = 128,
-               max_seconds: float | None = None, seed: int = 0,
+               weight_decay: float = 0.0, batch_size: int = 128, seed: int = 0,
                progress: bool = True, desc: str = "head") -> train.History:
     """Train ``head`` (the back of :func:`split_model`) on cached features with :func:`train.fit`.
 
-    Adam over the head's trainable parameters, reshuffled mini-batches every epoch.
-    Stops after ``epochs`` or once ``max_seconds`` of training have passed.
+    Adam over the head's trainable parameters, mini-batches reshuffled every epoch
+    (reproducibly, from ``seed``): exactly ``epochs`` passes over the features, that
+    is ``epochs * ceil(len(train_features) / batch_size)`` optimizer steps.
     """
     optimizer = torch.optim.Adam([p for p in head.parameters() if p.requires_grad],
                                  lr=lr, weight_decay=weight_decay)
     return train.fit(head, train_features.loader(batch_size, shuffle=True, seed=seed), epochs,
                      val_loader=val_features.loader(512) if val_features is not None else None,
-                     optimizer=optimizer, device="cpu", seed=seed, max_seconds=max_seconds,
-                     progress=progress, desc=desc)
+                     optimizer=optimizer, device="cpu", seed=seed, progress=progress, desc=desc)
 
 
 def round_loader(dataset: Dataset, images_per_round: int, batch_size: int,
@@ -203,13 +204,17 @@ def round_loader(dataset: Dataset, images_per_round: int, batch_size: int,
 
     Within a round no image repeats (if ``images_per_round`` is at most the
     dataset's size); each round draws afresh.  Give it to
-    :func:`mobilenet_tutorial.train.fit`, whose *epochs* then count rounds: on a CPU
-    where one real epoch outlasts the budget, the learning curve still gets a
-    point every ``images_per_round`` images.
+    :func:`mobilenet_tutorial.train.fit`, whose *epochs* then count rounds: ``rounds``
+    epochs are exactly ``rounds * images_per_round`` images and
+    ``rounds * ceil(images_per_round / batch_size)`` optimizer steps, and the learning
+    curve gets a point every round.  The order depends only on ``seed`` and the
+    dataset's length, so two datasets of the same length (images, and their cached
+    features) are drawn in the same order.
     """
-    if images_per_round < 1 or batch_size < 1:
-        raise ValueError(f"images_per_round and batch_size must be at least 1, got "
-                         f"{images_per_round} and {batch_size}")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
+               for n in (images_per_round, batch_size)):
+        raise ValueError(f"images_per_round and batch_size must be integers of at least 1, "
+                         f"got {images_per_round!r} and {batch_size!r}")
     sampler = RandomSampler(dataset, num_samples=images_per_round,
                             generator=torch.Generator().manual_seed(seed))
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler)
@@ -219,7 +224,8 @@ class CountingLoader:
     """Wraps an iterable of ``(inputs, labels)`` batches and counts the images it hands out.
 
     ``images`` keeps growing over every pass, so after :func:`mobilenet_tutorial.train.fit`
-    it says how many training images a time budget bought.
+    it says how many training images the model saw: a check that strategies
+    given the same budget of work did get it.
     """
 
     def __init__(self, loader: Iterable) -> None:
