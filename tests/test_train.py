@@ -60,13 +60,19 @@ def test_fit_is_reproducible_with_a_seed():
     assert torch.equal(runs[0][1], runs[1][1])
 
 
-def test_evaluate_exact_values():
-    # A fixed linear model: logits = (x, -x), so it predicts class 0 when x > 0.
+def _fixed_model_and_data() -> tuple[nn.Linear, torch.Tensor, torch.Tensor]:
+    """A fixed linear model, logits = (x, -x) (class 0 when x > 0), and four labelled inputs
+    of which it gets the first two right and the last two wrong."""
     model = nn.Linear(1, 2, bias=False)
     with torch.no_grad():
         model.weight.copy_(torch.tensor([[1.0], [-1.0]]))
     inputs = torch.tensor([[1.0], [2.0], [-1.0], [3.0]])
     labels = torch.tensor([0, 0, 0, 1])  # right, right, wrong, wrong
+    return model, inputs, labels
+
+
+def test_evaluate_exact_values():
+    model, inputs, labels = _fixed_model_and_data()
     result = train.evaluate(model, _loader(TensorDataset(inputs, labels), 3, shuffle=False))
     assert result["accuracy"] == 0.5
     expected = nn.functional.cross_entropy(torch.cat([inputs, -inputs], 1), labels)
@@ -132,11 +138,7 @@ def test_fit_does_the_work_asked_however_slow_the_machine():
 
 def test_fit_records_exact_training_loss_and_accuracy():
     # SGD with a learning rate of 0 keeps the model fixed: logits = (x, -x).
-    model = nn.Linear(1, 2, bias=False)
-    with torch.no_grad():
-        model.weight.copy_(torch.tensor([[1.0], [-1.0]]))
-    inputs = torch.tensor([[1.0], [2.0], [-1.0], [3.0]])
-    labels = torch.tensor([0, 0, 0, 1])  # right, right, wrong, wrong
+    model, inputs, labels = _fixed_model_and_data()
     history = train.fit(model, _loader(TensorDataset(inputs, labels), 3, shuffle=False),
                         epochs=2, optimizer=torch.optim.SGD(model.parameters(), lr=0.0),
                         device="cpu", progress=False)

@@ -248,43 +248,33 @@ class Observations:
     redirect: str | None = None
 
 
+def _add_counted(problems: list[str], items: Sequence[str], what: str) -> None:
+    """Append "N <what>: <examples>" to ``problems`` if there are any ``items``."""
+    if items:
+        problems.append(f"{len(items)} {what}: {examples(items)}")
+
+
 def collect_problems(obs: Observations) -> list[str]:
     """The problems of one page, one short sentence each; an empty list means the page is OK."""
     problems: list[str] = []
     if obs.load_error:
         problems.append(f"page did not load: {shorten(obs.load_error)}")
-    if obs.blocked:
-        problems.append(
-            f"{len(obs.blocked)} request(s) to other hosts (blocked): {examples(obs.blocked)}"
-        )
-    if obs.failed:
-        problems.append(f"{len(obs.failed)} failed request(s): {examples(obs.failed)}")
-    if obs.http_errors:
-        problems.append(f"{len(obs.http_errors)} HTTP error(s): {examples(obs.http_errors)}")
+    _add_counted(problems, obs.blocked, "request(s) to other hosts (blocked)")
+    _add_counted(problems, obs.failed, "failed request(s)")
+    _add_counted(problems, obs.http_errors, "HTTP error(s)")
     network_reported = bool(obs.blocked or obs.failed or obs.http_errors)
     console = [
         text
         for text in obs.console_errors
         if not (network_reported and is_console_echo_of_request(text))
     ]
-    if console:
-        problems.append(f"{len(console)} console error(s): {examples(console)}")
-    if obs.page_errors:
-        problems.append(f"{len(obs.page_errors)} page error(s): {examples(obs.page_errors)}")
-    if obs.broken_images:
-        problems.append(
-            f"{len(obs.broken_images)} broken image(s): {examples(obs.broken_images)}"
-        )
+    _add_counted(problems, console, "console error(s)")
+    _add_counted(problems, obs.page_errors, "page error(s)")
+    _add_counted(problems, obs.broken_images, "broken image(s)")
 
-    if obs.traceback_outputs:
-        problems.append(
-            f"{len(obs.traceback_outputs)} error output(s): {examples(obs.traceback_outputs)}"
-        )
+    _add_counted(problems, obs.traceback_outputs, "error output(s)")
     stderr_errors = [text for text in obs.stderr_outputs if stderr_reports_error(text)]
-    if stderr_errors:
-        problems.append(
-            f"{len(stderr_errors)} stderr output(s) with an error: {examples(stderr_errors)}"
-        )
+    _add_counted(problems, stderr_errors, "stderr output(s) with an error")
     if obs.traceback_text and not (obs.traceback_outputs or stderr_errors):
         problems.append(f"traceback in the page text: {examples(obs.traceback_text)}")
     if obs.raw_ansi:
@@ -297,14 +287,10 @@ def collect_problems(obs: Observations) -> list[str]:
             problems.append(f"MathJax did not finish: {obs.mathjax}")
         elif obs.mjx_containers == 0:
             problems.append("the page has math but MathJax typeset nothing")
-        if obs.untypeset_math:
-            problems.append(
-                f"{len(obs.untypeset_math)} formula(s) not typeset: {examples(obs.untypeset_math)}"
-            )
+        _add_counted(problems, obs.untypeset_math, "formula(s) not typeset")
         if obs.raw_tex:
             problems.append(f"raw TeX left in the text: {examples(obs.raw_tex)}")
-    if obs.math_errors:
-        problems.append(f"{len(obs.math_errors)} TeX error(s): {examples(obs.math_errors)}")
+    _add_counted(problems, obs.math_errors, "TeX error(s)")
 
     if obs.widget_views:
         if not obs.widget_state:
