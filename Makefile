@@ -12,12 +12,12 @@ STAMP := $(VENV)/.installed
 # stops two notebooks' OpenMP threads from spinning against each other on two cores.
 WORKERS ?= 2
 QUICK := MOBILENET_TUTORIAL_QUICK=1 OMP_WAIT_POLICY=PASSIVE
-# Debian packages: Fashion-MNIST for the chapters that train; Chromium for the page check.
-BOOK_DEBIAN := dataset-fashion-mnist
-TEST_DEBIAN := dataset-fashion-mnist chromium
+# Debian packages: Fashion-MNIST for the chapters that train; Chromium for the page check,
+# which both commands run.
+DEBIAN := dataset-fashion-mnist chromium
 VENDOR_STAMP := _build/vendor/.installed
 
-.PHONY: book test install debian-book debian-test vendor unit notebooks same-numbers colab \
+.PHONY: book test install debian vendor unit notebooks same-numbers colab \
 	lint docs-check pages clean
 
 install: $(STAMP)
@@ -32,11 +32,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
 	touch $(STAMP)
 
-debian-book:
-	@bash tools/ensure_debian.sh $(BOOK_DEBIAN)
-
-debian-test:
-	@bash tools/ensure_debian.sh $(TEST_DEBIAN)
+debian:
+	@bash tools/ensure_debian.sh $(DEBIAN)
 
 # MathJax, require.js and the Jupyter widget manager from npm, so the built book works offline.
 vendor: $(VENDOR_STAMP)
@@ -46,13 +43,13 @@ $(VENDOR_STAMP): tools/vendor.sh
 	bash tools/vendor.sh _build/vendor
 	touch $(VENDOR_STAMP)
 
-book: install debian-book vendor
+book: install debian vendor
 	rm -rf _build/html _build/.doctrees
 	env -u MOBILENET_TUTORIAL_QUICK $(BIN)/jupyter-book build --all -W --keep-going .
 	$(BIN)/python tools/check_pages.py _build/html --screenshots _build/screenshots/book
 	@echo "Book built: _build/html/index.html"
 
-test: install debian-test vendor unit notebooks same-numbers colab lint docs-check pages
+test: install debian vendor unit notebooks same-numbers colab lint docs-check pages
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider -n $(WORKERS) --dist loadfile

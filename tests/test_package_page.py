@@ -56,3 +56,12 @@ def test_names_link_to_where_they_are_defined():
     assert package_map.defining_name("mobilenet_tutorial.models", "MobileNetV2")[0] == "class"
     assert package_map.defining_name("mobilenet_tutorial.models.mobilenet_v1", "BLOCKS") == (
         "obj", "mobilenet_tutorial.models.mobilenet_v1.BLOCKS")
+
+
+def test_the_table_of_old_paths_is_the_package_s():
+    from mobilenet_tutorial._moved import MOVED
+
+    page = (ROOT / "book" / "package.md").read_text()
+    rows = re.findall(r"^\| `mobilenet_tutorial\.(\S+)` \| \{mod\}`mobilenet_tutorial\.(\S+)` \|$",
+                      page, re.M)
+    assert dict(rows) == MOVED

@@ -15,7 +15,6 @@ from functools import partial
 
 from torch import nn
 
-from ..architecture import block_table  # noqa: F401
 from ..layers.activation import ACTIVATIONS  # noqa: F401
 from ..layers.conv import ConvNormActivation
 from ..layers.divisible import make_divisible  # noqa: F401
@@ -29,6 +28,7 @@ from ..layers.inverted_residual import (  # noqa: F401
 from ..layers.padding import Padding
 from ..layers.squeeze_excitation import SqueezeExcitation  # noqa: F401
 from ..layers.stochastic_depth import StochasticDepth  # noqa: F401
+from ..measure.architecture import block_table  # noqa: F401
 from ..weights.keys import v2_keys_to_blocks  # noqa: F401
 
 __all__ = ["ConvBNAct"]

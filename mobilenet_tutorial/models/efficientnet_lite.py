@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from ..data.transforms import LITE0_MEAN, LITE0_STD, lite0_transform  # noqa: F401  (old path)
 from ..layers.conv import TF_BATCH_NORM
-from ..preprocessing import LITE0_MEAN, LITE0_STD, lite0_transform  # noqa: F401  (old path)
 from ..weights.catalog import EfficientNetLite0Weights
 from ..weights.keys import lite0_keys_to_model
 from .contract import check_builder_arguments

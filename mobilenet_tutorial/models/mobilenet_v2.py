@@ -29,12 +29,12 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
-from ..architecture import block_memory  # noqa: F401  (moved; old imports keep working)
 from ..checks import positive_int, positive_number
 from ..layers.conv import ConvNormActivation, NormLayer
 from ..layers.divisible import make_divisible
 from ..layers.initialisation import init_weights_
 from ..layers.inverted_residual import InvertedResidual, v2_config  # InvertedResidual: old path
+from ..measure.architecture import block_memory  # noqa: F401  (moved; old imports keep working)
 from ..weights.catalog import (
     MobileNetV2Weights,
     imagenet_state_dict,  # noqa: F401  (moved; old imports work)

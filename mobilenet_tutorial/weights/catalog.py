@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from ..preprocessing import lite0_transform
+from ..data.transforms import lite0_transform
 from .files import (
     EFFICIENTNET_LITE0_IMAGENET,
     MOBILENET_V2_IMAGENET1K_V1,

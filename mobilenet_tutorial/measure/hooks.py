@@ -1,0 +1,76 @@
+"""One forward pass with hooks: see every call of chosen layers, then leave the model as it was.
+
+Counting multiply-adds, tabulating blocks, measuring memory and finding a roofline all
+need the same thing: the input and output of chosen layers on one forward pass.
+:func:`trace_calls` is that pass, written once: it puts the model in eval mode, runs it
+without gradients, hands each call of a chosen layer to a callback, and then removes
+every hook and restores the model's training mode, even if the pass fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["OnCall", "trace_calls", "zeros_for"]
+
+OnCall = Callable[[str, nn.Module, tuple[torch.Tensor, ...], torch.Tensor], None]
+"""A callback ``on_call(name, module, inputs, output)`` for one call of a traced layer."""
+
+
+def zeros_for(model: nn.Module, input_size: Sequence[int]) -> torch.Tensor:
+    """A tensor of zeros of ``input_size`` on ``model``'s device, in its floating dtype.
+
+    A model without parameters (or with integer ones) gets float32 on the CPU.
+    """
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
+    dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
+    return torch.zeros(tuple(input_size), device=device, dtype=dtype)
+
+
+def trace_calls(model: nn.Module, example: torch.Tensor,
+                select: Callable[[str, nn.Module], bool], on_call: OnCall) -> int:
+    """Run ``model(example)`` once in eval mode and report every call of a selected layer.
+
+    Args:
+        model: the network; its training mode is restored afterwards.
+        example: the input of the one forward pass (run under ``torch.no_grad``).
+        select: ``select(name, module)`` is true for the layers to watch (names as in
+            ``model.named_modules()``).
+        on_call: called as ``on_call(name, module, inputs, output)`` for each call, in
+            the order the calls happen.  A layer called twice is reported twice.
+
+    Returns:
+        The number of layers watched.
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Module`` or ``example`` not a tensor.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if not isinstance(example, torch.Tensor):
+        raise TypeError(f"example must be a tensor (the input of one forward pass), got "
+                        f"{type(example).__name__}")
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, inputs: tuple[torch.Tensor, ...],
+                 output: torch.Tensor) -> None:
+            on_call(name, module, inputs, output)
+
+        return hook
+
+    handles = [module.register_forward_hook(hook_for(name))
+               for name, module in model.named_modules() if select(name, module)]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(example)
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return len(handles)

@@ -1,0 +1,168 @@
+"""The roofline model: how fast this CPU could go, and how close each layer gets.
+
+Williams, Waterman and Patterson's roofline bounds the speed of a computation by
+two ceilings: the processor's peak arithmetic rate, and its memory bandwidth times
+the computation's *arithmetic intensity* (work per byte moved).  Here the work is
+counted in multiply-accumulates (MACs), as everywhere in the course:
+
+- :func:`peak_matmul_rate` measures the peak: MACs per second of a large fp32
+  matrix product, the best case of the BLAS library PyTorch uses;
+- :func:`copy_bandwidth` measures the memory bandwidth: bytes per second of copying
+  a tensor far larger than the caches;
+- :func:`roof` is the attainable rate at a given intensity;
+- :func:`layer_costs` lists every convolution and linear layer of a model with its
+  MACs, bytes moved and intensity; :func:`layer_timings` also times each one on its
+  own and reports the MACs per second it achieved;
+- :func:`by_kind` sums those rows per kind of layer (full, depthwise, pointwise, linear).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from .counting import layer_kind, layer_macs
+from .hooks import trace_calls
+from .timing import measure
+
+__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "layer_costs",
+           "layer_timings", "by_kind"]
+
+
+def peak_matmul_rate(size: int = 2048, threads: int | None = None,
+                     min_run_time: float = 0.5) -> float:
+    """MACs per second of an fp32 ``size x size`` matrix product (``size**3`` MACs per call).
+
+    A ceiling is a best case, so the fastest timed block counts, not the median.
+
+    Raises:
+        ValueError: if ``size`` is less than 1.
+    """
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    generator = torch.Generator().manual_seed(0)
+    a = torch.randn(size, size, generator=generator)
+    b = torch.randn(size, size, generator=generator)
+    out = torch.empty(size, size)
+    timing = measure(lambda: torch.mm(a, b, out=out), label=f"matmul {size}", threads=threads,
+                     warmup=1, min_run_time=min_run_time)
+    return size**3 / min(timing.times)
+
+
+def copy_bandwidth(megabytes: float = 256.0, threads: int | None = None,
+                   min_run_time: float = 0.5) -> float:
+    """Bytes per second moved by copying an fp32 tensor of ``megabytes`` into another.
+
+    A copy reads each byte once and writes it once, so ``2 * megabytes`` are moved per
+    call.  Choose a size well above the last-level cache, or the cache is measured.  As
+    for :func:`peak_matmul_rate`, the fastest timed block counts.
+
+    Raises:
+        ValueError: if ``megabytes`` is not positive.
+    """
+    if megabytes <= 0:
+        raise ValueError(f"megabytes must be positive, got {megabytes}")
+    count = max(1, int(megabytes * 1e6 / 4))
+    source = torch.ones(count)
+    target = torch.empty(count)
+    timing = measure(lambda: target.copy_(source), label="copy", threads=threads, warmup=1,
+                     min_run_time=min_run_time)
+    return 2 * 4 * count / min(timing.times)
+
+
+def roof(intensity: float | np.ndarray, peak: float, bandwidth: float) -> float | np.ndarray:
+    """Attainable MACs per second at ``intensity`` MACs per byte: ``min(peak, bandwidth * I)``."""
+    return np.minimum(peak, bandwidth * np.asarray(intensity, dtype=float))
+
+
+def ridge_point(peak: float, bandwidth: float) -> float:
+    """The intensity (MACs per byte) where the two ceilings meet: ``peak / bandwidth``."""
+    if peak <= 0 or bandwidth <= 0:
+        raise ValueError(f"peak and bandwidth must be positive, got {peak} and {bandwidth}")
+    return peak / bandwidth
+
+
+def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
+                bytes_per_element: int = 4) -> pd.DataFrame:
+    """MACs, bytes and arithmetic intensity of every ``Conv2d`` and ``Linear`` layer (no timing).
+
+    The bytes a layer must move at the least are its input, its output and its
+    parameters, ``bytes_per_element`` each (the same count as chapter 1); its arithmetic
+    intensity is MACs divided by those bytes.
+
+    Returns:
+        A ``DataFrame`` with one row per layer call: ``name``, ``kind`` (see
+        :func:`.counting.layer_kind`), ``output_shape``, ``macs``, ``bytes``,
+        ``weight_bytes`` (the parameters' share of ``bytes``) and ``intensity``.
+    """
+    return pd.DataFrame(_record(model, input_size, bytes_per_element)[0])
+
+
+def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
+            ) -> tuple[list[dict[str, object]], dict[str, nn.Module], list[torch.Tensor]]:
+    rows: list[dict[str, object]] = []
+    inputs: list[torch.Tensor] = []
+    layers = {name: m for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
+    if not layers:
+        raise ValueError("the model has no Conv2d or Linear layer")
+
+    def record(name: str, module: nn.Module, args: tuple[torch.Tensor, ...],
+               output: torch.Tensor) -> None:
+        inputs.append(args[0].detach().clone())
+        weights = sum(p.numel() for p in module.parameters(recurse=False))
+        moved = (args[0].numel() + output.numel() + weights) * bytes_per_element
+        macs = layer_macs(module, output)
+        rows.append({"name": name, "kind": layer_kind(module),
+                     "output_shape": tuple(output.shape), "macs": macs, "bytes": moved,
+                     "weight_bytes": weights * bytes_per_element,
+                     "intensity": macs / moved})
+
+    generator = torch.Generator().manual_seed(0)
+    trace_calls(model, torch.randn(tuple(input_size), generator=generator),
+                lambda name, module: name in layers, record)
+    return rows, layers, inputs
+
+
+def layer_timings(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
+                  threads: int | None = None, min_run_time: float = 0.05,
+                  bytes_per_element: int = 4) -> pd.DataFrame:
+    """:func:`layer_costs`, plus the time of every layer run alone on the input it receives.
+
+    One forward pass on a random input records each layer's input; then each layer is
+    timed on that input with :func:`.timing.measure`.  Timed alone, a layer finds its
+    input and weights in the cache from the previous call, so it can beat the memory roof.
+
+    Returns:
+        The columns of :func:`layer_costs`, plus ``seconds`` and ``macs_per_s``.
+    """
+    rows, layers, inputs = _record(model, input_size, bytes_per_element)
+    for row, example in zip(rows, inputs, strict=True):
+        module = layers[str(row["name"])]
+        timing = measure(lambda m=module, x=example: m(x), label=str(row["name"]),
+                         threads=threads, warmup=1, min_run_time=min_run_time)
+        row["seconds"] = timing.median
+        row["macs_per_s"] = float(row["macs"]) / timing.median
+    return pd.DataFrame(rows)
+
+
+def by_kind(layers: pd.DataFrame) -> pd.DataFrame:
+    """Sum :func:`layer_timings` rows per ``kind``: MACs, bytes, seconds, and their ratios.
+
+    ``intensity`` and ``macs_per_s`` of a kind are ratios of its sums (total MACs over
+    total bytes, total MACs over total seconds), not means of the layers' ratios.
+    ``time_share`` and ``mac_share`` are percentages of the whole model's.
+    """
+    missing = {"kind", "macs", "bytes", "seconds"} - set(layers.columns)
+    if missing:
+        raise ValueError(f"by_kind needs the columns of layer_timings; missing {sorted(missing)}")
+    grouped = layers.groupby("kind")[["macs", "bytes", "seconds"]].sum()
+    grouped["layers"] = layers.groupby("kind").size()
+    grouped["intensity"] = grouped["macs"] / grouped["bytes"]
+    grouped["macs_per_s"] = grouped["macs"] / grouped["seconds"]
+    grouped["mac_share"] = 100 * grouped["macs"] / grouped["macs"].sum()
+    grouped["time_share"] = 100 * grouped["seconds"] / grouped["seconds"].sum()
+    return grouped.sort_values("seconds", ascending=False)

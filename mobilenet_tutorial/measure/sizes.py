@@ -1,0 +1,25 @@
+"""Sizes on disk: of a file, and of a model's saved weights, in megabytes (10**6 bytes)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import torch
+from torch import nn
+
+__all__ = ["file_size_mb", "state_dict_mb"]
+
+
+def file_size_mb(path: str | os.PathLike) -> float:
+    """Size of a file in megabytes (10**6 bytes)."""
+    return Path(path).stat().st_size / 1e6
+
+
+def state_dict_mb(model: nn.Module) -> float:
+    """Size in megabytes of ``model``'s ``state_dict`` saved with ``torch.save``."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    return buffer.getbuffer().nbytes / 1e6
+

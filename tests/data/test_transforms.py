@@ -1,0 +1,35 @@
+"""Tests of the preprocessing particular weights expect (mobilenet_tutorial.preprocessing)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from mobilenet_tutorial import rounding_tolerance
+from mobilenet_tutorial.data.transforms import LITE0_MEAN, LITE0_STD, lite0_transform
+
+
+def test_transform_scales_to_tensorflow_range():
+    image = torch.zeros(3, 16, 16, dtype=torch.uint8)
+    image[:, :, 8:] = 255
+    out = lite0_transform(8)(image)
+    assert out.shape == (3, 8, 8)
+    # float32: (x - 0.5) is exact for x = 0 and 1; std = 128 / 255 is stored, then divides
+    tolerance = rounding_tolerance(127.5 / 128, 3, dtype=torch.float32)
+    assert abs(out.min().item() + 127.5 / 128) <= tolerance
+    assert abs(out.max().item() - 127.5 / 128) <= tolerance
+    with pytest.raises(ValueError, match="size"):
+        lite0_transform(0)
+    with pytest.raises(ValueError, match="size must be a positive integer"):
+        lite0_transform(2.5)
+
+
+def test_constants_are_tensorflow_s_scaling():
+    assert LITE0_MEAN == (0.5,) * 3 and LITE0_STD == (128 / 255,) * 3
+
+
+def test_old_import_path_still_works():
+    from mobilenet_tutorial.models import efficientnet_lite
+
+    assert efficientnet_lite.lite0_transform is lite0_transform
+    assert efficientnet_lite.LITE0_MEAN is LITE0_MEAN and efficientnet_lite.LITE0_STD is LITE0_STD
