@@ -20,6 +20,8 @@ import torch
 from torch.utils.data import Subset
 from torchvision import datasets
 
+from ..storage import atomic_path
+
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "DEBIAN_FASHION_MNIST_DIR",
@@ -87,21 +89,17 @@ def prepare_fashion_mnist(root: str | Path | None = None,
         target = raw / name
         if target.is_file():
             continue
-        partial = target.with_suffix(".partial")
         try:
-            with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            _check_idx_header(partial, name, gz_path)
-        except (OSError, EOFError, ValueError) as error:
-            partial.unlink(missing_ok=True)
-            if isinstance(error, ValueError):
-                raise
+            with atomic_path(target) as partial:
+                with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                _check_idx_header(partial, name, gz_path)
+        except (OSError, EOFError) as error:
             raise ValueError(
                 f"{gz_path} could not be decompressed into {raw} "
                 f"({type(error).__name__}: {error}); "
                 "reinstall the package that provides it, or delete it to download instead"
             ) from error
-        partial.replace(target)
     return True
 
 

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from ..measure.sizes import file_size_mb
+from ..storage import atomic_path
 from .folding import without_inplace
 
 __all__ = ["MIN_OPSET", "export_onnx", "OrtModel", "onnx_nodes_of"]
@@ -51,8 +52,8 @@ def export_onnx(model: nn.Module, path: str | os.PathLike, example: torch.Tensor
     path = Path(path)
     model = without_inplace(model).eval()
     dynamic_shapes = ({0: torch.export.Dim("batch")},) if dynamic_batch else None
-    with torch.no_grad():
-        torch.onnx.export(model, (example,), str(path), dynamo=True, opset_version=opset,
+    with torch.no_grad(), atomic_path(path) as partial:
+        torch.onnx.export(model, (example,), str(partial), dynamo=True, opset_version=opset,
                           input_names=["images"], output_names=["logits"],
                           dynamic_shapes=dynamic_shapes, external_data=False, verbose=False)
     return path

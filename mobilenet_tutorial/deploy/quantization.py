@@ -23,6 +23,7 @@ from onnxruntime import quantization
 from torch import nn
 
 from ..measure.counting import layer_kind
+from ..storage import atomic_path
 from .onnx_export import onnx_nodes_of
 
 __all__ = ["ImageCalibrationReader", "quantize_int8", "fake_quantize_per_channel",
@@ -99,11 +100,14 @@ def quantize_int8(fp32_path: str | os.PathLike, int8_path: str | os.PathLike,
     extra = {"CalibPercentile": 99.99} if method == "percentile" else {}
     keep_float = list(keep_float)
     # ONNX Runtime's calibrators print their progress; keep the caller's output clean.
-    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
         prepared = Path(tmp) / "prepared.onnx"
         q.quant_pre_process(str(fp32_path), str(prepared))
         excluded = onnx_nodes_of(prepared, keep_float) if keep_float else []
-        q.quantize_static(str(prepared), str(int8_path), reader,
+        written = stack.enter_context(atomic_path(int8_path))
+        q.quantize_static(str(prepared), str(written), reader,
                           quant_format=q.QuantFormat.QDQ, per_channel=per_channel,
                           activation_type=q.QuantType.QUInt8, weight_type=q.QuantType.QInt8,
                           calibrate_method=methods[method], nodes_to_exclude=excluded,

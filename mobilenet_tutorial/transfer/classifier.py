@@ -35,6 +35,7 @@ from torchvision.models import MobileNet_V2_Weights
 
 from .. import train
 from ..models.mobilenet_v2 import MobileNetV2, mobilenet_v2
+from ..storage import atomic_path
 from .features import Features
 
 __all__ = [
@@ -287,8 +288,8 @@ def predict_image(model: nn.Module, image: Image.Image | torch.Tensor | str | Pa
 def save_classifier(model: nn.Module, path: str | Path) -> Path:
     """Save ``model``'s ``state_dict`` (weights and BatchNorm statistics, no code) to ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), path)
+    with atomic_path(path) as partial:
+        torch.save(model.state_dict(), partial)
     return path
 
 

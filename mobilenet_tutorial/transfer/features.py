@@ -24,6 +24,8 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
+from ..storage import atomic_path
+
 __all__ = ["Features", "module_fingerprint", "extract_features", "FeatureCache"]
 
 
@@ -158,11 +160,9 @@ class FeatureCache:
             result = Features(computed.features, computed.labels, computed.seconds, key)
             self.computed += 1
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".partial")
-                torch.save({"features": result.features, "labels": result.labels,
-                            "seconds": result.seconds}, partial)
-                partial.replace(path)
+                with atomic_path(path) as partial:
+                    torch.save({"features": result.features, "labels": result.labels,
+                                "seconds": result.seconds}, partial)
         self._memory[key] = result
         return result
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import torch
 
+from ..storage import atomic_path
+
 __all__ = [
     "ChecksumError",
     "WeightsNotFoundError",
@@ -197,8 +199,6 @@ def install_torchvision_checkpoint(spec: WeightsFile = MOBILENET_V2_IMAGENET1K_V
     if source is None:
         return target
     verify_sha256(source, spec.sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    with atomic_path(target) as partial:
+        shutil.copyfile(source, partial)
     return target
