@@ -16,7 +16,8 @@ photos), :mod:`.transfer` (transfer learning), :mod:`.keras_port` (PyTorch and K
 :mod:`.deploy` (BatchNorm folding, ONNX, int8) and :mod:`.exercises` (exercise checks,
 one module per chapter).  Four modules stand alone: :mod:`.config` (quick mode),
 :mod:`.checks` (argument checks with helpful messages), :mod:`.storage` (atomic file
-writes) and :mod:`.train` (the training loop).  Modules that moved keep their old import paths (see :mod:`._moved`).
+writes) and :mod:`.train` (the training loop).  Modules that moved keep their old
+import paths (see :mod:`._moved`).
 """
 
 from typing import Any

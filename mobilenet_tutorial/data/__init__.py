@@ -11,17 +11,7 @@ The names of :mod:`.fashion` are importable from this package too, as they were 
 the old module ``mobilenet_tutorial.data``.
 """
 
-from .fashion import (
-    DEBIAN_FASHION_MNIST_DIR,
-    FASHION_MNIST_CLASSES,
-    DataNotFoundError,
-    default_data_dir,
-    fashion_mnist,
-    fashion_mnist_tensors,
-    prepare_fashion_mnist,
-    random_subset,
-)
+from . import fashion
+from .fashion import *  # noqa: F403  (the old module's names)
 
-__all__ = ["FASHION_MNIST_CLASSES", "DEBIAN_FASHION_MNIST_DIR", "DataNotFoundError",
-           "default_data_dir", "prepare_fashion_mnist", "fashion_mnist",
-           "fashion_mnist_tensors", "random_subset"]
+__all__ = list(fashion.__all__)

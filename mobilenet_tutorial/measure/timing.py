@@ -8,9 +8,10 @@ round and reports each one's time as a ratio to the first, with its spread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -65,6 +66,26 @@ def _check(fn: Callable[[], object], threads: int, warmup: int) -> None:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
 
 
+@contextlib.contextmanager
+def _warmed_up(fn: Callable[[], object], threads: int, warmup: int) -> Iterator[None]:
+    """Run with ``threads`` intra-op threads and no autograd, after ``warmup`` calls of ``fn``."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.inference_mode():
+            for _ in range(warmup):
+                fn()
+            yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _seconds_of(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def measure(fn: Callable[[], object], label: str = "", threads: int | None = None,
             warmup: int = 3, min_run_time: float = 0.5) -> Timing:
     """Time ``fn()``: ``warmup`` untimed calls, then ``torch.utils.benchmark`` blocks.
@@ -87,23 +108,14 @@ def measure(fn: Callable[[], object], label: str = "", threads: int | None = Non
     _check(fn, threads, warmup)
     if min_run_time < 0:
         raise ValueError(f"min_run_time must be 0 or more seconds, got {min_run_time}")
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with torch.inference_mode():
-            for _ in range(warmup):
-                fn()
-            if min_run_time == 0:
-                start = time.perf_counter()
-                fn()
-                times = [time.perf_counter() - start]
-        if min_run_time > 0:
+    with _warmed_up(fn, threads, warmup):
+        if min_run_time == 0:
+            times = [_seconds_of(fn)]
+        else:
             timer = benchmark.Timer(stmt="with torch.inference_mode(): fn()",
                                     globals={"fn": fn, "torch": torch},
                                     num_threads=threads, label=label)
             times = list(timer.blocked_autorange(min_run_time=min_run_time).times)
-    finally:
-        torch.set_num_threads(previous)
     return Timing(label=label, times=times, threads=threads)
 
 
@@ -189,17 +201,5 @@ def single_calls(fn: Callable[[], object], calls: int, threads: int | None = Non
     _check(fn, threads, warmup)
     if calls < 1:
         raise ValueError(f"calls must be at least 1, got {calls}")
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    times: list[float] = []
-    try:
-        with torch.inference_mode():
-            for _ in range(warmup):
-                fn()
-            for _ in range(calls):
-                start = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(previous)
-    return times
+    with _warmed_up(fn, threads, warmup):
+        return [_seconds_of(fn) for _ in range(calls)]

