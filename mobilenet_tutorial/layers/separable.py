@@ -26,19 +26,22 @@ class DepthwiseSeparable(nn.Sequential):
         in_channels, out_channels: channels in and out.
         stride: of the depthwise convolution.
         kernel_size: of the depthwise convolution (3 in MobileNetV1).
-        norm_layer, activation_layer, padding: as for :class:`~.conv.ConvNormActivation`;
-            MobileNetV1 uses batch norm and ReLU after both halves.
+        norm_layer, activation_layer, padding, bias: as for
+            :class:`~.conv.ConvNormActivation`; MobileNetV1 uses batch norm and ReLU after
+            both halves (and so no bias).  ``norm_layer=None, activation_layer=None,
+            bias=False`` leaves the two bare convolutions of chapter 1.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
                  kernel_size: int = 3, norm_layer: NormLayer = nn.BatchNorm2d,
                  activation_layer: ActivationLayer | str = nn.ReLU,
-                 padding: Padding = "symmetric") -> None:
+                 padding: Padding = "symmetric", bias: bool | None = None) -> None:
         super().__init__(OrderedDict(
             depthwise=ConvNormActivation(in_channels, in_channels, kernel_size, stride,
                                          groups=in_channels, norm_layer=norm_layer,
-                                         activation_layer=activation_layer, padding=padding),
+                                         activation_layer=activation_layer, padding=padding,
+                                         bias=bias),
             pointwise=ConvNormActivation(in_channels, out_channels, 1, norm_layer=norm_layer,
-                                         activation_layer=activation_layer),
+                                         activation_layer=activation_layer, bias=bias),
         ))
         self.out_channels = out_channels

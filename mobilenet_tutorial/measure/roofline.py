@@ -9,7 +9,9 @@ counted in multiply-accumulates (MACs), as everywhere in the course:
   matrix product, the best case of the BLAS library PyTorch uses;
 - :func:`copy_bandwidth` measures the memory bandwidth: bytes per second of copying
   a tensor far larger than the caches;
-- :func:`roof` is the attainable rate at a given intensity;
+- :func:`roof` is the attainable rate at a given intensity, and
+  :func:`arithmetic_intensity` the one rule for that intensity (:func:`network_intensity`
+  applies it to a whole network);
 - :func:`layer_costs` lists every convolution and linear layer of a model with its
   MACs, bytes moved and intensity; :func:`layer_timings` also times each one on its
   own and reports the MACs per second it achieved;
@@ -29,8 +31,8 @@ from .counting import layer_kind, layer_macs
 from .hooks import trace_calls
 from .timing import measure
 
-__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "layer_costs",
-           "layer_timings", "by_kind"]
+__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "arithmetic_intensity",
+           "network_intensity", "layer_costs", "layer_timings", "by_kind"]
 
 
 def peak_matmul_rate(size: int = 2048, threads: int | None = None,
@@ -86,6 +88,38 @@ def ridge_point(peak: float, bandwidth: float) -> float:
     return peak / bandwidth
 
 
+def arithmetic_intensity(macs: float, input_values: float, output_values: float,
+                         weights: float, bytes_per_value: int = 4, batch: int = 1) -> float:
+    """MACs per byte moved, when input, output and weights each cross memory once.
+
+    The counts are for one image; a batch of ``batch`` images multiplies the MACs and
+    the activations but reads the weights once, which is why batching raises the
+    intensity of weight-heavy layers.
+
+    Raises:
+        ValueError: if nothing is moved, or ``bytes_per_value`` or ``batch`` is below 1.
+    """
+    if bytes_per_value < 1 or batch < 1:
+        raise ValueError(f"bytes_per_value and batch must be at least 1, got "
+                         f"{bytes_per_value} and {batch}")
+    moved = bytes_per_value * (batch * (input_values + output_values) + weights)
+    if moved <= 0:
+        raise ValueError("a layer that moves no bytes has no arithmetic intensity")
+    return batch * macs / moved
+
+
+def network_intensity(costs: pd.DataFrame, batch: int = 1) -> float:
+    """The arithmetic intensity of all the layers of :func:`layer_costs` together, at ``batch``.
+
+    ``costs`` are per image (batch 1); with ``batch`` images the MACs and the activations
+    grow ``batch`` times and each layer's weights are still read once.
+    """
+    activations = float((costs["bytes"] - costs["weight_bytes"]).sum())
+    return arithmetic_intensity(float(costs["macs"].sum()), activations, 0.0,
+                                float(costs["weight_bytes"].sum()), bytes_per_value=1,
+                                batch=batch)
+
+
 def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
                 bytes_per_element: int = 4) -> pd.DataFrame:
     """MACs, bytes and arithmetic intensity of every ``Conv2d`` and ``Linear`` layer (no timing).
@@ -119,7 +153,8 @@ def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
         rows.append({"name": name, "kind": layer_kind(module),
                      "output_shape": tuple(output.shape), "macs": macs, "bytes": moved,
                      "weight_bytes": weights * bytes_per_element,
-                     "intensity": macs / moved})
+                     "intensity": arithmetic_intensity(macs, args[0].numel(), output.numel(),
+                                                       weights, bytes_per_element)})
 
     generator = torch.Generator().manual_seed(0)
     trace_calls(model, torch.randn(tuple(input_size), generator=generator),

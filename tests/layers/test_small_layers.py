@@ -89,3 +89,14 @@ def test_depthwise_separable_block():
     assert list(block.state_dict())[0] == "depthwise.0.weight"
     hard = DepthwiseSeparable(8, 8, activation_layer=nn.Hardswish)
     assert isinstance(hard.depthwise[2], nn.Hardswish)
+
+
+def test_bare_depthwise_separable_is_two_convolutions_without_bias():
+    bare = DepthwiseSeparable(8, 16, stride=2, kernel_size=5, norm_layer=None,
+                              activation_layer=None, bias=False)
+    assert [type(m).__name__ for m in bare.modules() if not isinstance(m, nn.Sequential)] == [
+        "Conv2d", "Conv2d"]
+    assert count_params(bare) == 5 * 5 * 8 + 8 * 16  # no bias, no norm
+    assert bare.depthwise[0].stride == (2, 2) and bare.depthwise[0].padding == (2, 2)
+    with_bias = DepthwiseSeparable(8, 16, norm_layer=None, activation_layer=None)
+    assert count_params(with_bias) == 3 * 3 * 8 + 8 + 8 * 16 + 16  # no norm: biases by default

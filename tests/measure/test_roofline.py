@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -88,3 +89,20 @@ def test_peak_and_bandwidth_are_positive_and_plausible():
         roofline.peak_matmul_rate(size=0)
     with pytest.raises(ValueError, match="megabytes"):
         roofline.copy_bandwidth(megabytes=0)
+
+
+def test_arithmetic_intensity_is_exact():
+    # a 3x3 depthwise layer on 8 x 4 x 4: 9 * 128 MACs over (128 + 128 + 72) * 4 bytes
+    assert roofline.arithmetic_intensity(9 * 128, 128, 128, 72) == 1152 / 1312
+    # a batch of 4 moves the weights once
+    assert roofline.arithmetic_intensity(10, 3, 2, 5, bytes_per_value=1, batch=4) == 40 / 25
+    with pytest.raises(ValueError, match="batch"):
+        roofline.arithmetic_intensity(1, 1, 1, 1, batch=0)
+    with pytest.raises(ValueError, match="no bytes"):
+        roofline.arithmetic_intensity(1, 0, 0, 0)
+
+
+def test_network_intensity_reads_weights_once_per_batch():
+    costs = pd.DataFrame({"macs": [100, 300], "bytes": [60, 140], "weight_bytes": [20, 80]})
+    assert roofline.network_intensity(costs) == 400 / 200
+    assert roofline.network_intensity(costs, batch=8) == 3200 / (8 * 100 + 100)
