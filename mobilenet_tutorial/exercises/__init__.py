@@ -17,8 +17,9 @@ A chapter's check declares its exercise and leaves the steps to this module:
 
 :func:`check_answer` does all four; :func:`judge` the last three, for an answer
 parsed in another way.  For the exercises whose answer is a layer, a block class or
-a function, :func:`attempt`, :func:`evaluate`, :func:`copy_state_in_order` and
-:func:`same_output` run the student's code and compare it with the package's.
+a function, :func:`attempt`, :func:`evaluate` (and :func:`output_of`), :func:`shape_of`,
+:func:`copy_state_in_order` and :func:`same_output` run the student's code and compare
+it with the package's.
 """
 
 from __future__ import annotations

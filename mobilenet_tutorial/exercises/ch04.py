@@ -23,11 +23,11 @@ from . import Mistake, Tolerance, as_numbers, check_answer
 __all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]
 
+_PER_MILLE = Tolerance(relative=1e-3)  # exercises 2 and 4
 _SE_CHANNELS = 96  # exercise 1
 _SQUEEZE = make_divisible(_SE_CHANNELS // 4)
 _BLOCK = (48, 5, 144, 48, True, "HS", 1)  # exercise 3
 _BLOCK_INPUT = (1, 48, 14, 14)
-_PER_MILLE = Tolerance(relative=1e-3)  # exercises 2 and 4
 
 
 def check_se_params(answer: object) -> bool:
