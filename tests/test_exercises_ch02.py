@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_exercises_common import RIGHT, assert_verdict
 from torch import nn
 
 from mobilenet_tutorial import count_macs
@@ -11,33 +12,16 @@ from mobilenet_tutorial.exercises import ch02
 from mobilenet_tutorial.models import mobilenet_v1
 
 BLOCK_MACS = 3 * 3 * 512 * 14 * 14 + 512 * 512 * 14 * 14  # 52,283,392
+POINTWISE = 512 * 512 * 14 * 14
 TOTAL_MACS = 568_740_352
+SHARE = 100 * 5 * BLOCK_MACS / TOTAL_MACS
+PREDICTION = 0.6**2 * TOTAL_MACS
 
 
-def test_block_macs(capsys):
+def test_the_expected_values_are_the_hand_computed_ones():
     assert BLOCK_MACS == 52_283_392
-    assert ch02.check_block_macs(BLOCK_MACS)
-    assert "correct" in capsys.readouterr().out
-    assert not ch02.check_block_macs(None)
-    assert not ch02.check_block_macs(512 * 512 * 14 * 14)
-    assert "depthwise" in capsys.readouterr().out
-    assert not ch02.check_block_macs(9 * 512 * 512 * 14 * 14)
-    assert not ch02.check_block_macs(BLOCK_MACS + 1)
-    assert not ch02.check_block_macs(True)
-    out = capsys.readouterr().out
-    assert str(BLOCK_MACS) not in out and "52,283,392" not in out
-
-
-def test_block_share(capsys):
-    share = 100 * 5 * BLOCK_MACS / TOTAL_MACS
-    assert round(share, 2) == 45.96
-    assert ch02.check_block_share(share)
-    assert ch02.check_block_share(round(share, 2))
-    assert not ch02.check_block_share(share / 100)
-    assert "percentage" in capsys.readouterr().out
-    assert not ch02.check_block_share(share / 5)
-    assert not ch02.check_block_share(50.0)
-    assert not ch02.check_block_share(None)
+    assert round(SHARE, 2) == 45.96
+    assert count_macs(mobilenet_v1()) == TOTAL_MACS
 
 
 class GoodBlock(nn.Module):
@@ -96,38 +80,39 @@ class ManualBatchNorm(GoodBlock):
         return nn.functional.relu(self._normalise(self.bn_pw, self.pw(x)))
 
 
-@pytest.mark.parametrize("block", [GoodBlock, ManualBatchNorm])
-def test_separable_block_passes_for_a_correct_block(block, capsys):
-    assert ch02.check_separable_block(block)
-    assert "correct" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("block", "hint"), [
-    (None, "replace None"),
-    (nn.Linear(2, 2), "fails"),
-    (StrideOnPointwise, "which convolution should take the stride"),
-    (NoReluInTheMiddle, "same shapes, different values"),
-    (WithBias, "parameters"),
-    (NoPadding, "padding"),
-    (lambda c_in, c_out, stride: nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), "parameters"),
-    (lambda c_in, c_out, stride: "not a module", "nn.Module"),
+@pytest.mark.parametrize(("check", "answer", "clue"), [
+    (ch02.check_block_macs, BLOCK_MACS, RIGHT),
+    (ch02.check_block_macs, None, "replace None"),
+    (ch02.check_block_macs, True, "replace None"),
+    (ch02.check_block_macs, POINTWISE, "add the depthwise one"),
+    (ch02.check_block_macs, 9 * POINTWISE, "full 3x3 convolution"),
+    (ch02.check_block_macs, BLOCK_MACS + 1, "count the output values"),
+    (ch02.check_block_share, SHARE, RIGHT),
+    (ch02.check_block_share, round(SHARE, 2), RIGHT),
+    (ch02.check_block_share, None, "replace None"),
+    (ch02.check_block_share, SHARE / 100, "percentage"),
+    (ch02.check_block_share, SHARE / 5, "five such blocks"),
+    (ch02.check_block_share, 50.0, "divide five times"),
+    (ch02.check_separable_block, GoodBlock, RIGHT),
+    (ch02.check_separable_block, ManualBatchNorm, RIGHT),
+    (ch02.check_separable_block, None, "replace None"),
+    (ch02.check_separable_block, nn.Linear(2, 2), "Block(8, 16, 1) fails: TypeError"),
+    (ch02.check_separable_block, StrideOnPointwise, "which convolution should take the stride"),
+    (ch02.check_separable_block, NoReluInTheMiddle, "same shapes, different values"),
+    (ch02.check_separable_block, WithBias, "parameters"),
+    (ch02.check_separable_block, NoPadding, "padding"),
+    (ch02.check_separable_block,
+     lambda c_in, c_out, stride: nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), "parameters"),
+    (ch02.check_separable_block, lambda c_in, c_out, stride: "not a module", "nn.Module"),
+    (ch02.check_width_prediction, PREDICTION, RIGHT),
+    (ch02.check_width_prediction, round(PREDICTION, -6), RIGHT),
+    (ch02.check_width_prediction, 0.6 * TOTAL_MACS, "input and the output channels"),
+    (ch02.check_width_prediction, PREDICTION / 1e6, "millions"),
+    (ch02.check_width_prediction, TOTAL_MACS, "paper's rule"),
+    (ch02.check_width_prediction, "lots", "replace None"),
 ])
-def test_separable_block_fails_with_a_hint(block, hint, capsys):
-    assert not ch02.check_separable_block(block)
-    out = capsys.readouterr().out
-    assert "not yet" in out and hint in out
-
-
-def test_width_prediction(capsys):
-    prediction = 0.6**2 * TOTAL_MACS
-    assert ch02.check_width_prediction(prediction)
-    assert ch02.check_width_prediction(round(prediction, -6))
-    assert not ch02.check_width_prediction(0.6 * TOTAL_MACS)
-    assert "input and the output channels" in capsys.readouterr().out
-    assert not ch02.check_width_prediction(prediction / 1e6)
-    assert "millions" in capsys.readouterr().out
-    assert not ch02.check_width_prediction(TOTAL_MACS)
-    assert not ch02.check_width_prediction("lots")
+def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
+    assert_verdict(capsys, check, answer, clue, hidden=[str(BLOCK_MACS), "45.96"])
 
 
 def test_premise_of_exercise_4():

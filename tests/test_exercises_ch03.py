@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+from test_exercises_common import RIGHT, assert_verdict
 from torch import nn
 
 from mobilenet_tutorial.exercises import ch03
 
 HIDDEN = 64 * 6
+CONVS = 64 * HIDDEN + 9 * HIDDEN + HIDDEN * 96
 BLOCK_PARAMS = 64 * HIDDEN + 2 * HIDDEN + 9 * HIDDEN + 2 * HIDDEN + HIDDEN * 96 + 2 * 96
 RESIDUAL = {3, 5, 6, 8, 9, 10, 12, 13, 15, 16}
+STREAMED = 2 * 24 * 56 * 56
 
 
-def test_block_params(capsys):
+def test_the_expected_values_are_the_hand_computed_ones():
     assert BLOCK_PARAMS == 66_624
-    assert ch03.check_block_params(BLOCK_PARAMS)
-    assert "correct" in capsys.readouterr().out
-    assert not ch03.check_block_params(None)
-    assert not ch03.check_block_params(64 * HIDDEN + 9 * HIDDEN + HIDDEN * 96)
-    assert "batch norm" in capsys.readouterr().out
-    assert not ch03.check_block_params(BLOCK_PARAMS + 1)
-    assert not ch03.check_block_params(True)
-    assert "66624" not in capsys.readouterr().out
-
-
-def test_residual_blocks(capsys):
-    assert ch03.check_residual_blocks(RESIDUAL)
-    assert ch03.check_residual_blocks(sorted(RESIDUAL))
-    assert not ch03.check_residual_blocks(None)
-    assert not ch03.check_residual_blocks(RESIDUAL | {11})
-    assert "AND" in capsys.readouterr().out
-    assert not ch03.check_residual_blocks(RESIDUAL - {3})
-    assert not ch03.check_residual_blocks(RESIDUAL | {0})
-    assert not ch03.check_residual_blocks("3, 5")
-    assert not ch03.check_residual_blocks(["a"])
 
 
 class GoodBlock(nn.Module):
@@ -68,21 +52,48 @@ class AlwaysExpands(GoodBlock):
         super().__init__(c_in, c_out, stride, max(t, 2))
 
 
-def test_inverted_residual(capsys):
-    assert ch03.check_inverted_residual(GoodBlock)
-    assert "correct" in capsys.readouterr().out
-    assert not ch03.check_inverted_residual(None)
-    assert not ch03.check_inverted_residual(NoSkip)
-    assert "different output" in capsys.readouterr().out
-    assert not ch03.check_inverted_residual(ReluAfterProjection)
-    assert not ch03.check_inverted_residual(AlwaysExpands)
-    assert "parameters" in capsys.readouterr().out
-    assert not ch03.check_inverted_residual(lambda *args: 3)
+
+class ReturnsATuple(GoodBlock):
+    def forward(self, x):
+        return (super().forward(x),)
 
 
-def test_streamed_memory(capsys):
-    assert ch03.check_streamed_memory(2 * 24 * 56 * 56)
-    assert not ch03.check_streamed_memory(None)
-    assert not ch03.check_streamed_memory(6 * 2 * 24 * 56 * 56)
-    assert "wide" in capsys.readouterr().out
-    assert not ch03.check_streamed_memory(24 * 56 * 56)
+class RaisesInForward(GoodBlock):
+    def forward(self, x):
+        raise RuntimeError("oops")
+
+
+@pytest.mark.parametrize(("check", "answer", "clue"), [
+    (ch03.check_block_params, BLOCK_PARAMS, RIGHT),
+    (ch03.check_block_params, None, "replace None"),
+    (ch03.check_block_params, True, "replace None"),
+    (ch03.check_block_params, CONVS, "batch norm"),
+    (ch03.check_block_params, CONVS + 4 * (2 * HIDDEN + 96), "buffers"),
+    (ch03.check_block_params, BLOCK_PARAMS + 1, "hidden width"),
+    (ch03.check_residual_blocks, RESIDUAL, RIGHT),
+    (ch03.check_residual_blocks, sorted(RESIDUAL), RIGHT),
+    (ch03.check_residual_blocks, [float(n) for n in RESIDUAL], RIGHT),
+    (ch03.check_residual_blocks, None, "replace None"),
+    (ch03.check_residual_blocks, "3, 5", "replace None"),
+    (ch03.check_residual_blocks, ["a"], "every element"),
+    (ch03.check_residual_blocks, RESIDUAL - {3} | {3.5}, "every element"),  # once read as 3
+    (ch03.check_residual_blocks, RESIDUAL - {3} | {True}, "every element"),
+    (ch03.check_residual_blocks, RESIDUAL | {0}, "features.1 to features.17"),
+    (ch03.check_residual_blocks, RESIDUAL | {11}, "AND"),
+    (ch03.check_residual_blocks, RESIDUAL - {3}, "Table 2"),
+    (ch03.check_inverted_residual, GoodBlock, RIGHT),
+    (ch03.check_inverted_residual, None, "replace None"),
+    (ch03.check_inverted_residual, NoSkip, "different output"),
+    (ch03.check_inverted_residual, ReluAfterProjection, "different output"),
+    (ch03.check_inverted_residual, ReturnsATuple, "different output"),  # once AttributeError
+    (ch03.check_inverted_residual, RaisesInForward, "forward raised RuntimeError: oops"),
+    (ch03.check_inverted_residual, lambda *args: 1 / 0, "raised ZeroDivisionError"),
+    (ch03.check_inverted_residual, AlwaysExpands, "parameters"),
+    (ch03.check_inverted_residual, lambda *args: 3, "should be a torch.nn.Module"),
+    (ch03.check_streamed_memory, STREAMED, RIGHT),
+    (ch03.check_streamed_memory, None, "replace None"),
+    (ch03.check_streamed_memory, 6 * STREAMED, "wide"),
+    (ch03.check_streamed_memory, STREAMED // 2, "count the elements of both"),
+])
+def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
+    assert_verdict(capsys, check, answer, clue, hidden=["66624"])

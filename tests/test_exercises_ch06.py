@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_exercises_common import RIGHT, assert_verdict
 from torch import nn
 
 from mobilenet_tutorial import transfer
 from mobilenet_tutorial.exercises import ch06
 
 BLACK_BLUE = (0 - 0.406) / 0.225
+CUT_SHAPE = (160, 3, 3)  # split_model(model, 3) cuts after features[15]; 96 / 32 = 3
 
 
 def _right_setup(model: nn.Module) -> None:
@@ -36,6 +38,38 @@ def _raises(model: nn.Module) -> None:
     raise RuntimeError("oops")
 
 
+@pytest.mark.parametrize(("check", "answer", "clue"), [
+    (ch06.check_black_pixel, BLACK_BLUE, RIGHT),
+    (ch06.check_black_pixel, round(BLACK_BLUE, 3), RIGHT),
+    (ch06.check_black_pixel, None, "replace None"),
+    (ch06.check_black_pixel, 0, "subtracted first"),
+    (ch06.check_black_pixel, -0.406, "divide by the standard deviation"),
+    (ch06.check_black_pixel, -2.1179, "blue"),
+    (ch06.check_black_pixel, True, "replace None"),
+    (ch06.check_black_pixel, "-1.8x", "replace None"),  # once the last hint
+    (ch06.check_cut_shape, CUT_SHAPE, RIGHT),
+    (ch06.check_cut_shape, torch.Size(CUT_SHAPE), RIGHT),
+    (ch06.check_cut_shape, [160.0, 3, 3], RIGHT),
+    (ch06.check_cut_shape, None, "replace None"),
+    (ch06.check_cut_shape, (1, 160, 3, 3), "batch dimension"),
+    (ch06.check_cut_shape, (160, 6, 6), "channels are right"),
+    (ch06.check_cut_shape, (96, 3, 3), "height and width"),
+    (ch06.check_cut_shape, (32, 8, 8), "features[15]"),
+    (ch06.check_cut_shape, (160, 3), "three numbers"),
+    (ch06.check_cut_shape, "160x3x3", "replace None"),
+    (ch06.check_cut_shape, (160.5, 3, 3), "replace None"),  # once read as 160
+    (ch06.check_head_training_setup, _right_setup, RIGHT),
+    (ch06.check_head_training_setup, None, "replace None"),
+    (ch06.check_head_training_setup, _frozen_but_training, "BatchNorm"),
+    (ch06.check_head_training_setup, _all_eval, "dropout"),
+    (ch06.check_head_training_setup, _everything_frozen, "head must learn"),
+    (ch06.check_head_training_setup, lambda m: None, "freeze model.features"),
+    (ch06.check_head_training_setup, _raises, "your function raised RuntimeError: oops"),
+])
+def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
+    assert_verdict(capsys, check, answer, clue, hidden=["1.80", "160", "eval()"])
+
+
 @pytest.fixture(scope="module")
 def model() -> nn.Module:
     return transfer.mobilenet_v2_classifier(10, pretrained=False)
@@ -46,63 +80,22 @@ def _optimizer(model: nn.Module, backbone_lr: float, head_lr: float) -> torch.op
                              {"params": model.classifier.parameters(), "lr": head_lr}])
 
 
-def _hint(capsys) -> str:
-    out = capsys.readouterr().out
-    assert "Hint:" in out and "correct" not in out
-    return out
+def _twice(model: nn.Module) -> torch.optim.Optimizer:
+    optimizer = _optimizer(model, 1e-4, 1e-3)  # torch refuses this at construction; sneak it in
+    optimizer.param_groups[0]["params"].append(next(model.classifier.parameters()))
+    return optimizer
 
 
-def test_black_pixel(capsys):
-    assert ch06.check_black_pixel(BLACK_BLUE) is True
-    assert "correct" in capsys.readouterr().out
-    assert ch06.check_black_pixel(round(BLACK_BLUE, 3)) is True
-    capsys.readouterr()
-    for wrong, clue in [(None, "replace None"), (0, "subtracted first"),
-                        (-0.406, "divide by the standard deviation"), (-2.1179, "blue"),
-                        (True, "replace None")]:
-        assert ch06.check_black_pixel(wrong) is False
-        out = _hint(capsys)
-        assert clue in out and "1.80" not in out
-
-
-def test_cut_shape(capsys):
-    # split_model(model, 3) cuts after features[15], a 160-channel block; 96 / 32 = 3.
-    assert ch06.check_cut_shape((160, 3, 3)) is True
-    assert ch06.check_cut_shape(torch.Size([160, 3, 3])) is True
-    capsys.readouterr()
-    for wrong, clue in [(None, "replace None"), ((1, 160, 3, 3), "batch dimension"),
-                        ((160, 6, 6), "channels are right"), ((96, 3, 3), "height and width"),
-                        ((32, 8, 8), "features[15]"), ((160, 3), "three numbers"),
-                        ("160x3x3", "replace None")]:
-        assert ch06.check_cut_shape(wrong) is False
-        out = _hint(capsys)
-        assert clue in out and "160" not in out
-
-
-def test_head_training_setup(capsys):
-    assert ch06.check_head_training_setup(_right_setup) is True
-    assert "correct" in capsys.readouterr().out
-    for wrong, clue in [(None, "replace None"), (_frozen_but_training, "BatchNorm"),
-                        (_all_eval, "dropout"), (_everything_frozen, "head must learn"),
-                        (lambda m: None, "freeze model.features"), (_raises, "RuntimeError")]:
-        assert ch06.check_head_training_setup(wrong) is False
-        assert clue in _hint(capsys)
-
-
-def test_optimizer(capsys, model):
-    assert ch06.check_optimizer(_optimizer(model, 1e-4, 1e-3), model) is True
-    assert "correct" in capsys.readouterr().out
-    other = transfer.mobilenet_v2_classifier(10, pretrained=False)
-    cases = [
-        (None, "replace None"),
-        (_optimizer(model, 1e-3, 1e-3), "ten times"),
-        (_optimizer(model, 1e-4, 1e-4), "larger rate"),
-        (_optimizer(other, 1e-4, 1e-3), "same model"),
-        (torch.optim.Adam(model.classifier.parameters(), lr=1e-3), "every parameter"),
-    ]
-    twice = _optimizer(model, 1e-4, 1e-3)  # torch refuses this at construction; sneak it in
-    twice.param_groups[0]["params"].append(next(model.classifier.parameters()))
-    cases.append((twice, "two groups"))
-    for wrong, clue in cases:
-        assert ch06.check_optimizer(wrong, model) is False
-        assert clue in _hint(capsys)
+@pytest.mark.parametrize(("build", "clue"), [
+    (lambda model: _optimizer(model, 1e-4, 1e-3), RIGHT),
+    (lambda model: None, "replace None"),
+    (lambda model: _optimizer(model, 1e-3, 1e-3), "ten times"),
+    (lambda model: _optimizer(model, 1e-4, 1e-4), "larger rate"),
+    (lambda model: _optimizer(transfer.mobilenet_v2_classifier(10, pretrained=False), 1e-4, 1e-3),
+     "same model"),
+    (lambda model: torch.optim.Adam(model.classifier.parameters(), lr=1e-3), "every parameter"),
+    (_twice, "two groups"),
+])
+def test_each_optimizer_gets_its_verdict(model, build, clue, capsys):
+    assert_verdict(capsys, lambda optimizer: ch06.check_optimizer(optimizer, model), build(model),
+                   clue)

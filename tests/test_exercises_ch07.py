@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 import torchvision
+from test_exercises_common import RIGHT, assert_verdict
 
 from mobilenet_tutorial import keras_counts as kc
 from mobilenet_tutorial import rounding_tolerance
@@ -19,51 +20,46 @@ PADDING = (2, 2)
 RATIO = math.sqrt(0.1)
 
 
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"),
-    [
-        (ch07.check_keras_count, KERAS_COUNT, 1_968_680),
-        (ch07.check_keras_count, KERAS_COUNT, KERAS_COUNT + 18_544),
-        (ch07.check_same_padding, PADDING, (1, 3)),
-        (ch07.check_same_padding, [2, 2], (1, 2)),
-        (ch07.check_epsilon_ratio, RATIO, 1 / RATIO),
-        (ch07.check_epsilon_ratio, 0.3162, 0.1),
-        (ch07.check_to_channels_last, lambda x: x.permute(0, 2, 3, 1),
-         lambda x: x.reshape(x.shape[0], x.shape[2], x.shape[3], x.shape[1])),
-        (ch07.check_to_channels_last, lambda x: torch.movedim(x, 1, -1),
-         lambda x: x.transpose(1, 3)),
-    ],
-)
-def test_right_passes_and_wrong_fails(check, right, wrong, capsys):
-    assert check(right) is True
-    assert "correct" in capsys.readouterr().out
-    assert check(wrong) is False
-    out = capsys.readouterr().out
-    assert "not yet" in out and "Hint" in out
+def _broken(x):
+    raise RuntimeError("oops")
 
 
-@pytest.mark.parametrize("check", [ch07.check_keras_count, ch07.check_same_padding,
-                                   ch07.check_epsilon_ratio, ch07.check_to_channels_last])
-@pytest.mark.parametrize("answer", [None, "abc", True, float("nan")])
-def test_unusable_answers_fail_with_a_hint(check, answer, capsys):
-    assert check(answer) is False
-    assert "Hint" in capsys.readouterr().out
+def _reshaped(x: torch.Tensor) -> torch.Tensor:
+    return x.reshape(x.shape[0], x.shape[2], x.shape[3], x.shape[1])
 
 
-def test_hints_do_not_give_the_answers(capsys):
-    ch07.check_keras_count(None)
-    ch07.check_same_padding(None)
-    ch07.check_epsilon_ratio(None)
-    out = capsys.readouterr().out
-    assert "1987224" not in out and "1,987,224" not in out and "0.316" not in out
+CHECKS = [ch07.check_keras_count, ch07.check_same_padding, ch07.check_epsilon_ratio,
+          ch07.check_to_channels_last]
 
 
-def test_student_function_that_raises_is_a_miss(capsys):
-    def broken(x):
-        raise RuntimeError("oops")
-
-    assert ch07.check_to_channels_last(broken) is False
-    assert "RuntimeError" in capsys.readouterr().out
+@pytest.mark.parametrize(("check", "answer", "clue"), [
+    (ch07.check_keras_count, KERAS_COUNT, RIGHT),
+    (ch07.check_keras_count, 1_968_680, "buffers"),
+    (ch07.check_keras_count, KERAS_COUNT + 18_544, "two vectors per layer"),
+    (ch07.check_same_padding, PADDING, RIGHT),
+    (ch07.check_same_padding, [2, 2], RIGHT),
+    (ch07.check_same_padding, torch.Size(PADDING), RIGHT),
+    (ch07.check_same_padding, (1, 3), "odd zero at the end"),
+    (ch07.check_same_padding, (1, 2), "ceil(15 / 2)"),
+    (ch07.check_same_padding, {1, 3}, "pair of whole numbers"),
+    (ch07.check_same_padding, (2.5, 1.5), "pair of whole numbers"),
+    (ch07.check_epsilon_ratio, RATIO, RIGHT),
+    (ch07.check_epsilon_ratio, 0.3162, RIGHT),
+    (ch07.check_epsilon_ratio, 1 / RATIO, "upside down"),
+    (ch07.check_epsilon_ratio, 0.1, "square root"),
+    (ch07.check_to_channels_last, lambda x: x.permute(0, 2, 3, 1), RIGHT),
+    (ch07.check_to_channels_last, lambda x: torch.movedim(x, 1, -1), RIGHT),
+    (ch07.check_to_channels_last, lambda x: x.permute(0, 2, 3, 1).contiguous(), RIGHT),
+    (ch07.check_to_channels_last, _reshaped, "pixels moved"),
+    (ch07.check_to_channels_last, lambda x: x.transpose(1, 3), "shape (N, H, W, C)"),
+    (ch07.check_to_channels_last, lambda x: x, "shape (N, H, W, C)"),
+    (ch07.check_to_channels_last, lambda x: x.permute(0, 2, 3, 1).tolist(), "shape (N, H, W, C)"),
+    (ch07.check_to_channels_last, _broken, "your function raised RuntimeError: oops"),
+    *[(check, unusable, "Hint:") for check in CHECKS
+      for unusable in [None, "abc", True, float("nan")]],
+])
+def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
+    assert_verdict(capsys, check, answer, clue, hidden=["1987224", "0.316"])
 
 
 def test_exercise_1_answer_is_what_keras_prints():

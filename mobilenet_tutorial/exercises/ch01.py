@@ -22,7 +22,7 @@ from torch import nn
 
 from .. import cost
 from ..profile import count_macs, count_params
-from . import close_enough, is_number, report
+from . import Mistake, Tolerance, check_answer, evaluate, report, shape_of
 
 __all__ = [
     "check_conv_params",
@@ -41,42 +41,36 @@ _RATIO_N, _RATIO_K = 96, 5
 _LAYER_IN, _LAYER_OUT, _LAYER_K, _LAYER_SIZE, _LAYER_STRIDE = 64, 128, 3, 28, 2
 # Exercise 5.
 _DW_CHANNELS, _DW_K, _DW_SIZE, _BYTES_PER_VALUE = 256, 5, 14, 4
+_THREE_FIGURES = Tolerance(relative=2e-3)  # exercises 3 and 5
 
 
 def check_conv_params(answer: object) -> bool:
     """Exercise 1: parameters of ``nn.Conv2d(64, 128, kernel_size=5, stride=2, padding=2)``."""
-    name = "Exercise 1 (parameters of a convolution)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a whole number: K * K * M * N weights, "
-                                   "plus one bias per output channel.")
-    expected = cost.conv2d_cost(**_CONV, bias=True).params
-    weights = cost.conv2d_cost(**_CONV, bias=False).params
-    if close_enough(answer, expected, rel_tol=0):
-        return report(True, name, "")
-    if close_enough(answer, weights, rel_tol=0):
-        return report(False, name, "you counted the weights; nn.Conv2d has bias=True by default.")
-    return report(False, name, "parameters do not depend on stride, padding or the input size: "
-                               "count K * K * M weights per output channel, and the biases.")
+    return check_answer(
+        answer, "Exercise 1 (parameters of a convolution)",
+        missing="replace None with a whole number: K * K * M * N weights, plus one bias per "
+                "output channel.",
+        expected=cost.conv2d_cost(**_CONV, bias=True).params,
+        mistakes=[Mistake(cost.conv2d_cost(**_CONV, bias=False).params,
+                          "you counted the weights; nn.Conv2d has bias=True by default.")],
+        otherwise="parameters do not depend on stride, padding or the input size: count "
+                  "K * K * M weights per output channel, and the biases.")
 
 
 def check_conv_macs(answer: object) -> bool:
     """Exercise 2: MACs of the exercise 1 layer on one 64 x 32 x 32 input."""
-    name = "Exercise 2 (multiply-adds of a convolution)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a whole number: K * K * M * N * H_out * "
-                                   "W_out.")
-    right = cost.conv2d_cost(**_CONV)
-    if close_enough(answer, right.macs, rel_tol=0):
-        return report(True, name, "")
-    no_stride = cost.conv2d_cost(**{**_CONV, "stride": 1})
-    if close_enough(answer, no_stride.macs, rel_tol=0):
-        return report(False, name, "with stride 2 the output is smaller than the input: work out "
-                                   "H_out and W_out with cost.conv_output_size.")
-    if close_enough(answer, 2 * right.macs, rel_tol=0):
-        return report(False, name, "that looks like FLOPs (2 per multiply-add); count each "
-                                   "multiply-add once.")
-    return report(False, name, "each output value needs K * K * M multiply-adds, and there are "
-                               "N * H_out * W_out output values.")
+    macs = cost.conv2d_cost(**_CONV).macs
+    return check_answer(
+        answer, "Exercise 2 (multiply-adds of a convolution)",
+        missing="replace None with a whole number: K * K * M * N * H_out * W_out.",
+        expected=macs,
+        mistakes=[Mistake(cost.conv2d_cost(**{**_CONV, "stride": 1}).macs,
+                          "with stride 2 the output is smaller than the input: work out H_out "
+                          "and W_out with cost.conv_output_size."),
+                  Mistake(2 * macs, "that looks like FLOPs (2 per multiply-add); count each "
+                                    "multiply-add once.")],
+        otherwise="each output value needs K * K * M multiply-adds, and there are "
+                  "N * H_out * W_out output values.")
 
 
 def check_separable_ratio(answer: object) -> bool:
@@ -84,18 +78,16 @@ def check_separable_ratio(answer: object) -> bool:
 
     Three significant figures are enough.
     """
-    name = "Exercise 3 (cost ratio)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a number between 0 and 1.")
-    expected = cost.separable_ratio(_RATIO_N, _RATIO_K)
-    if close_enough(answer, expected, rel_tol=2e-3):
-        return report(True, name, "")
-    if float(answer) > 1:  # type: ignore[arg-type]
-        return report(False, name, "the ratio is separable / standard, which is below 1.")
-    if close_enough(answer, 1 / _RATIO_N + 1 / _RATIO_K, rel_tol=2e-3):
-        return report(False, name, "a K x K kernel has K * K weights per channel.")
-    return report(False, name, "write both costs as formulas, divide, and cancel the common "
-                               "factors M * H * W.")
+    return check_answer(
+        answer, "Exercise 3 (cost ratio)", tolerance=_THREE_FIGURES,
+        missing="replace None with a number between 0 and 1.",
+        expected=cost.separable_ratio(_RATIO_N, _RATIO_K),
+        mistakes=[Mistake(lambda ratio: ratio > 1,
+                          "the ratio is separable / standard, which is below 1."),
+                  Mistake(1 / _RATIO_N + 1 / _RATIO_K,
+                          "a K x K kernel has K * K weights per channel.")],
+        otherwise="write both costs as formulas, divide, and cancel the common factors "
+                  "M * H * W.")
 
 
 def check_separable_layer(module: object) -> bool:
@@ -110,22 +102,14 @@ def check_separable_layer(module: object) -> bool:
         return report(False, name, "build an nn.Module, e.g. an nn.Sequential of two nn.Conv2d "
                                    "layers, and pass it (not its output).")
     size = (1, _LAYER_IN, _LAYER_SIZE, _LAYER_SIZE)
-    was_training = module.training
-    try:
-        module.eval()
-        with torch.no_grad():
-            out = module(torch.zeros(size))
-    except Exception as error:  # any failure of the student's forward pass becomes a hint
-        return report(False, name, f"the layer fails on an input of shape {size}: "
-                                   f"{type(error).__name__}: {error}")
-    finally:
-        module.train(was_training)
+    out, error = evaluate(module, torch.zeros(size))
+    if error is not None:  # any failure of the student's forward pass becomes a hint
+        return report(False, name, f"the layer fails on an input of shape {size}: {error}")
     out_size = cost.conv_output_size(_LAYER_SIZE, _LAYER_K, _LAYER_STRIDE, _LAYER_K // 2)
     expected_shape = (1, _LAYER_OUT, out_size, out_size)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected_shape:
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        return report(False, name, f"the output should have shape {expected_shape}, got {shape}: "
-                                   "check the output channels and the padding.")
+    if shape_of(out) != expected_shape:
+        return report(False, name, f"the output should have shape {expected_shape}, got "
+                                   f"{shape_of(out)}: check the output channels and the padding.")
     convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
     depthwise = [c for c in convs if c.groups == c.in_channels == _LAYER_IN > 1]
     pointwise = [c for c in convs if c.groups == 1 and c.kernel_size == (1, 1)]
@@ -152,16 +136,15 @@ def check_depthwise_intensity(answer: object) -> bool:
     Bytes are those of the input, the output and the weights, each read or written
     once.  Three significant figures are enough.
     """
-    name = "Exercise 5 (arithmetic intensity)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a number: MACs divided by the bytes of "
-                                   "input, output and weights.")
     layer = cost.depthwise_cost(_DW_CHANNELS, _DW_K, _DW_SIZE)
     values = 2 * _DW_CHANNELS * _DW_SIZE * _DW_SIZE + layer.params
     expected = layer.macs / (_BYTES_PER_VALUE * values)
-    if close_enough(answer, expected, rel_tol=2e-3):
-        return report(True, name, "")
-    if close_enough(answer, expected * _BYTES_PER_VALUE, rel_tol=2e-3):
-        return report(False, name, "you counted values; a float32 value takes 4 bytes.")
-    return report(False, name, "a depthwise layer does K * K multiply-adds per output value; "
-                               "count input, output and weight values, at 4 bytes each.")
+    return check_answer(
+        answer, "Exercise 5 (arithmetic intensity)", tolerance=_THREE_FIGURES,
+        missing="replace None with a number: MACs divided by the bytes of input, output and "
+                "weights.",
+        expected=expected,
+        mistakes=[Mistake(expected * _BYTES_PER_VALUE,
+                          "you counted values; a float32 value takes 4 bytes.")],
+        otherwise="a depthwise layer does K * K multiply-adds per output value; count input, "
+                  "output and weight values, at 4 bytes each.")

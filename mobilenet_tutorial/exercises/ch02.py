@@ -27,8 +27,18 @@ from .. import cost
 from ..layers.separable import DepthwiseSeparable
 from ..models.mobilenet_v1 import mobilenet_v1
 from ..profile import count_macs, count_params
-from ..tolerance import accumulation_length, rounding_tolerance
-from . import close_enough, is_number, report
+from . import (
+    Mistake,
+    Tolerance,
+    attempt,
+    check_answer,
+    copy_state_in_order,
+    evaluate,
+    output_of,
+    report,
+    same_output,
+    shape_of,
+)
 
 __all__ = [
     "check_block_macs",
@@ -53,22 +63,23 @@ def _total_macs() -> int:
 
 def check_block_macs(answer: object) -> bool:
     """Exercise 1: MACs of one 14 x 14 x 512 block (depthwise 3x3, then pointwise 512 to 512)."""
-    name = "Exercise 1 (multiply-adds of one block)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a whole number: the depthwise layer's "
-                                   "MACs plus the pointwise layer's.")
-    if close_enough(answer, _block_macs(), rel_tol=0):
-        return report(True, name, "")
     pointwise = _CHANNELS * _CHANNELS * _SIZE * _SIZE
-    depthwise = 3 * 3 * _CHANNELS * _SIZE * _SIZE
-    if close_enough(answer, pointwise, rel_tol=0):
-        return report(False, name, "that is the pointwise layer alone; add the depthwise one.")
-    if close_enough(answer, depthwise, rel_tol=0):
-        return report(False, name, "that is the depthwise layer alone; add the pointwise one.")
-    if close_enough(answer, 9 * pointwise, rel_tol=0):
-        return report(False, name, "that is a full 3x3 convolution; the block splits it in two.")
-    return report(False, name, "a depthwise 3x3 layer does 3 * 3 MACs per output value, "
-                               "a pointwise one does C_in; count the output values of each.")
+    return check_answer(
+        answer, "Exercise 1 (multiply-adds of one block)",
+        missing="replace None with a whole number: the depthwise layer's MACs plus the "
+                "pointwise layer's.",
+        expected=_block_macs(),
+        mistakes=[
+            Mistake(pointwise, "that is the pointwise layer alone; add the depthwise one."),
+            Mistake(3 * 3 * _CHANNELS * _SIZE * _SIZE,
+                    "that is the depthwise layer alone; add the pointwise one."),
+            Mistake(9 * pointwise, "that is a full 3x3 convolution; the block splits it in two."),
+        ],
+        otherwise="a depthwise 3x3 layer does 3 * 3 MACs per output value, a pointwise one does "
+                  "C_in; count the output values of each.")
+
+
+_HUNDREDTH = 0.01  # exercise 2: the share is a percentage, right to two decimals
 
 
 def check_block_share(answer: object) -> bool:
@@ -76,19 +87,18 @@ def check_block_share(answer: object) -> bool:
 
     Two decimals are enough (within 0.01 percentage points).
     """
-    name = "Exercise 2 (share of the five middle blocks)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a percentage, a number between 0 and 100.")
-    share = 100.0 * 5 * _block_macs() / _total_macs()
-    value = float(answer)  # type: ignore[arg-type]
-    if abs(value - share) <= 0.01:
-        return report(True, name, "")
-    if abs(100.0 * value - share) <= 0.01:
-        return report(False, name, "give a percentage (between 0 and 100), not a fraction.")
-    if abs(5 * value - share) <= 0.01:
-        return report(False, name, "there are five such blocks.")
-    return report(False, name, "divide five times your exercise 1 answer by the whole "
-                               "network's count_macs, then multiply by 100.")
+    return check_answer(
+        answer, "Exercise 2 (share of the five middle blocks)",
+        tolerance=Tolerance(absolute=_HUNDREDTH),
+        missing="replace None with a percentage, a number between 0 and 100.",
+        expected=lambda: 100.0 * 5 * _block_macs() / _total_macs(),
+        mistakes=lambda share: [  # each within what becomes 0.01 points once scaled
+            Mistake(share / 100, "give a percentage (between 0 and 100), not a fraction.",
+                    Tolerance(absolute=_HUNDREDTH / 100)),
+            Mistake(share / 5, "there are five such blocks.", Tolerance(absolute=_HUNDREDTH / 5)),
+        ],
+        otherwise="divide five times your exercise 1 answer by the whole network's count_macs, "
+                  "then multiply by 100.")
 
 
 def _copy_state(source: nn.Module, target: nn.Module) -> str | None:
@@ -100,11 +110,9 @@ def _copy_state(source: nn.Module, target: nn.Module) -> str | None:
             return (f"the block should have {len(ours)} {kind.__name__} layers, "
                     f"yours has {len(theirs)}.")
         for mine, yours in zip(ours, theirs, strict=True):
-            state, other = mine.state_dict(), yours.state_dict()
-            if {k: v.shape for k, v in state.items()} != {k: v.shape for k, v in other.items()}:
+            if not copy_state_in_order(mine, yours):
                 return (f"a {kind.__name__} differs from the package's in its shapes or bias: "
                         "check channels, kernel size, groups and bias=False.")
-            yours.load_state_dict(state)
     return None
 
 
@@ -133,11 +141,10 @@ def check_separable_block(block_class: object) -> bool:
                                    "Block(in_channels, out_channels, stride).")
     generator = torch.Generator().manual_seed(0)
     for in_channels, out_channels, stride in _BLOCK_CASES:
-        try:
-            block = block_class(in_channels, out_channels, stride)
-        except Exception as error:  # the student's constructor failing becomes a hint
+        block, error = attempt(block_class, in_channels, out_channels, stride)
+        if error is not None:  # the student's constructor failing becomes a hint
             return report(False, name, f"Block({in_channels}, {out_channels}, {stride}) fails: "
-                                       f"{type(error).__name__}: {error}")
+                                       f"{error}")
         if not isinstance(block, nn.Module):
             return report(False, name, "the class should build an nn.Module.")
         reference = DepthwiseSeparable(in_channels, out_channels, stride)
@@ -151,22 +158,16 @@ def check_separable_block(block_class: object) -> bool:
         if problem is not None:
             return report(False, name, problem)
         x = torch.randn(2, in_channels, 10, 10, generator=generator)
-        block.eval()
-        reference.eval()
-        try:
-            with torch.no_grad():
-                got = block(x)
-        except Exception as error:  # the student's forward pass failing becomes a hint
-            return report(False, name, f"the forward pass fails: {type(error).__name__}: {error}")
-        expected = reference(x)
-        if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
-            shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        got, error = evaluate(block, x)
+        if error is not None:  # the student's forward pass failing becomes a hint
+            return report(False, name, f"the forward pass fails: {error}")
+        expected = output_of(reference, x)
+        if shape_of(got) != tuple(expected.shape):
             return report(False, name, f"for stride {stride} the output should have shape "
-                                       f"{tuple(expected.shape)}, got {shape}: which convolution "
-                                       "takes the stride, and what padding keeps the size?")
-        # the same function computed another way differs by float rounding only
-        tolerance = rounding_tolerance(expected, accumulation_length(reference))
-        if not bool((got.double() - expected.double()).abs().max() <= tolerance):
+                                       f"{tuple(expected.shape)}, got {shape_of(got)}: which "
+                                       "convolution takes the stride, and what padding keeps "
+                                       "the size?")
+        if not same_output(got, expected, reference):  # rounding may differ, nothing else
             return report(False, name, "same shapes, different values: apply depthwise conv, "
                                        "BatchNorm, ReLU, then pointwise conv, BatchNorm, ReLU.")
         size = (1, in_channels, 10, 10)
@@ -181,16 +182,14 @@ def check_width_prediction(answer: object) -> bool:
 
     The prediction scales the width-1.0 count; it is accepted within 0.5 %.
     """
-    name = "Exercise 4 (predicted cost at width 0.6)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a number of multiply-adds, e.g. 1.5e8.")
-    full = _total_macs()
-    if close_enough(answer, _WIDTH**2 * full, rel_tol=5e-3):
-        return report(True, name, "")
-    if close_enough(answer, _WIDTH * full, rel_tol=5e-3):
-        return report(False, name, "the width scales both the input and the output channels "
-                                   "of a pointwise layer.")
-    if close_enough(answer, _WIDTH**2 * full / 1e6, rel_tol=5e-3):
-        return report(False, name, "give the number of multiply-adds, not millions.")
-    return report(False, name, "start from count_macs of the width-1.0 network and apply the "
-                               "paper's rule for the width multiplier.")
+    return check_answer(
+        answer, "Exercise 4 (predicted cost at width 0.6)", tolerance=Tolerance(relative=5e-3),
+        missing="replace None with a number of multiply-adds, e.g. 1.5e8.",
+        expected=lambda: _WIDTH**2 * _total_macs(),
+        mistakes=lambda prediction: [
+            Mistake(prediction / _WIDTH, "the width scales both the input and the output "
+                                         "channels of a pointwise layer."),
+            Mistake(prediction / 1e6, "give the number of multiply-adds, not millions."),
+        ],
+        otherwise="start from count_macs of the width-1.0 network and apply the paper's rule for "
+                  "the width multiplier.")

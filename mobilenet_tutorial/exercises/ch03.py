@@ -19,8 +19,6 @@ The exercises, about MobileNetV2 at width 1.0 on a 224 x 224 input:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import torch
 from torch import nn
 
@@ -28,8 +26,18 @@ from ..layers.inverted_residual import InvertedResidual, v2_config
 from ..models.compare import randomize_batchnorm_
 from ..models.mobilenet_v2 import mobilenet_v2
 from ..profile import count_params
-from ..tolerance import accumulation_length, rounding_tolerance
-from . import close_enough, is_number, report
+from . import (
+    Mistake,
+    as_numbers,
+    attempt,
+    check_answer,
+    copy_state_in_order,
+    evaluate,
+    is_collection,
+    output_of,
+    report,
+    same_output,
+)
 
 __all__ = [
     "check_block_params",
@@ -40,6 +48,8 @@ __all__ = [
 
 _BLOCK = (64, 96, 6)  # exercise 1: in, out, t
 _CASES = ((16, 16, 1, 6), (16, 24, 2, 6), (32, 16, 1, 1), (24, 24, 1, 4))  # exercise 3
+_BLOCKS = set(range(1, 18))  # exercise 2: features.1 to features.17 are inverted residuals
+_STREAMED = 2 * 24 * 56 * 56  # exercise 4: features.3 takes and returns 24 x 56 x 56
 
 
 def _block_params() -> int:
@@ -49,22 +59,22 @@ def _block_params() -> int:
 
 def check_block_params(answer: object) -> bool:
     """Exercise 1: parameters of an inverted residual block, 64 -> 96 channels, t = 6."""
-    name = "Exercise 1 (parameters of one inverted residual)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a whole number: three convolutions "
-                                   "(no biases) and three batch norms.")
-    if close_enough(answer, _block_params(), rel_tol=0):
-        return report(True, name, "")
     c_in, c_out, t = _BLOCK
     hidden = c_in * t
     convs = c_in * hidden + 9 * hidden + hidden * c_out
-    if close_enough(answer, convs, rel_tol=0):
-        return report(False, name, "right for the convolutions; each batch norm adds a "
-                                   "scale and a shift per channel.")
-    if close_enough(answer, convs + 4 * (2 * hidden + c_out), rel_tol=0):
-        return report(False, name, "running mean and variance are buffers, not parameters.")
-    return report(False, name, "the hidden width is t * c_in; the depthwise layer has 3 * 3 "
-                               "weights per channel, the 1x1 layers c_in * c_out each.")
+    return check_answer(
+        answer, "Exercise 1 (parameters of one inverted residual)",
+        missing="replace None with a whole number: three convolutions (no biases) and three "
+                "batch norms.",
+        expected=_block_params,
+        mistakes=[
+            Mistake(convs, "right for the convolutions; each batch norm adds a scale and a "
+                           "shift per channel."),
+            Mistake(convs + 4 * (2 * hidden + c_out),
+                    "running mean and variance are buffers, not parameters."),
+        ],
+        otherwise="the hidden width is t * c_in; the depthwise layer has 3 * 3 weights per "
+                  "channel, the 1x1 layers c_in * c_out each.")
 
 
 def _residual_indices() -> set[int]:
@@ -73,40 +83,30 @@ def _residual_indices() -> set[int]:
             if isinstance(module, InvertedResidual) and module.use_residual}
 
 
+def _whole_number_set(answer: object) -> set[int] | None:
+    numbers = as_numbers(answer, whole=True, ordered=False)
+    return None if numbers is None else set(numbers)
+
+
 def check_residual_blocks(answer: object) -> bool:
     """Exercise 2: the set of ``N`` such that block ``features.N`` has a residual connection."""
     name = "Exercise 2 (which blocks are residual)"
-    if isinstance(answer, (str, bytes)) or not isinstance(answer, Iterable):
+    if not is_collection(answer):
         return report(False, name, "replace None with a set of whole numbers, e.g. {1, 2}.")
-    try:
-        values = {int(v) for v in answer}
-    except (TypeError, ValueError):
-        return report(False, name, "every element should be a whole number N of features.N.")
-    expected = _residual_indices()
-    if values == expected:
-        return report(True, name, "")
-    if values - set(range(1, 18)):
-        return report(False, name, "the inverted residual blocks are features.1 to features.17; "
-                                   "features.0 and features.18 are plain convolutions.")
-    if values > expected:
-        return report(False, name, "too many: a block adds its input only when its stride is 1 "
-                                   "AND its input and output have the same channels.")
-    return report(False, name, "look at Table 2: the first block of each row changes the "
-                               "channels or the stride; the repeats of a row do neither.")
-
-
-def _copy_state_in_order(source: nn.Module, target: nn.Module) -> bool:
-    """Copy ``source``'s state into ``target`` tensor by tensor, in order.
-
-    Returns ``False`` (and copies nothing) if the counts or shapes differ.
-    """
-    src, dst = list(source.state_dict().values()), list(target.state_dict().values())
-    if len(src) != len(dst) or any(a.shape != b.shape for a, b in zip(src, dst, strict=True)):
-        return False
-    with torch.no_grad():
-        for a, b in zip(src, dst, strict=True):
-            b.copy_(a)
-    return True
+    return check_answer(
+        answer, name, parse=_whole_number_set,
+        missing="every element should be a whole number N of features.N.",
+        expected=_residual_indices,
+        mistakes=lambda residual: [
+            Mistake(lambda blocks: bool(blocks - _BLOCKS),
+                    "the inverted residual blocks are features.1 to features.17; features.0 and "
+                    "features.18 are plain convolutions."),
+            Mistake(lambda blocks: blocks > residual,
+                    "too many: a block adds its input only when its stride is 1 AND its input "
+                    "and output have the same channels."),
+        ],
+        otherwise="look at Table 2: the first block of each row changes the channels or the "
+                  "stride; the repeats of a row do neither.")
 
 
 def check_inverted_residual(block_class: object) -> bool:
@@ -121,54 +121,40 @@ def check_inverted_residual(block_class: object) -> bool:
         return report(False, name, "replace None with your class (not an instance).")
     for c_in, c_out, stride, t in _CASES:
         case = f"Block({c_in}, {c_out}, stride={stride}, expand_ratio={t})"
-        try:
-            mine = block_class(c_in, c_out, stride, t)
-        except Exception as error:  # noqa: BLE001  (a student's code may raise anything)
-            return report(False, name, f"{case} raised {type(error).__name__}: {error}")
+        mine, error = attempt(block_class, c_in, c_out, stride, t)
+        if error is not None:
+            return report(False, name, f"{case} raised {error}")
         if not isinstance(mine, nn.Module):
             return report(False, name, f"{case} should be a torch.nn.Module.")
         torch.manual_seed(0)
         reference = randomize_batchnorm_(InvertedResidual(v2_config(c_in, c_out, stride, t)))
-        reference.eval()
         if count_params(mine) != count_params(reference):
             return report(False, name, f"{case} has {count_params(mine)} parameters, the "
                           f"package's {count_params(reference)}. Convolutions have no bias; "
                           "is the expansion left out when t = 1?")
-        if not _copy_state_in_order(reference, mine):
+        if not copy_state_in_order(reference, mine):
             return report(False, name, f"{case}: the tensors of your state dict do not line up "
                           "with the package's (define expansion, depthwise, projection in order, "
                           "each convolution followed by its batch norm).")
-        mine.eval()
         x = torch.randn(2, c_in, 12, 12, generator=torch.Generator().manual_seed(1))
-        with torch.no_grad():
-            try:
-                out = mine(x)
-            except Exception as error:  # noqa: BLE001
-                return report(False, name, f"{case} forward raised {type(error).__name__}: {error}")
-            expected = reference(x)
-        tolerance = rounding_tolerance(expected, accumulation_length(reference))  # rounding only
-        if out.shape != expected.shape or not bool(
-                (out.double() - expected.double()).abs().max() <= tolerance):
+        out, error = evaluate(mine, x)
+        if error is not None:
+            return report(False, name, f"{case} forward raised {error}")
+        if not same_output(out, output_of(reference, x), reference):  # up to rounding
             return report(False, name, f"{case} gives a different output. Check: ReLU6 after "
                           "expansion and depthwise, none after the projection; the shortcut "
                           "only when stride is 1 and channels match.")
     return report(True, name, "")
 
 
-def _streamed_memory() -> int:
-    c, size = 24, 56  # features.3: 24 x 56 x 56 in and out
-    return 2 * c * size * size
-
-
 def check_streamed_memory(answer: object) -> bool:
     """Exercise 4: elements held at the peak of ``features.3`` with a streamed expansion."""
-    name = "Exercise 4 (memory of one block)"
-    if not is_number(answer):
-        return report(False, name, "replace None with a whole number of tensor elements.")
-    if close_enough(answer, _streamed_memory(), rel_tol=0):
-        return report(True, name, "")
-    if close_enough(answer, _streamed_memory() * 6, rel_tol=0):
-        return report(False, name, "that is what the block would hold if its narrow ends were "
-                                   "wide; with streaming only the narrow tensors stay whole.")
-    return report(False, name, "features.3 takes and returns 24 channels at 56 x 56; "
-                               "count the elements of both.")
+    return check_answer(
+        answer, "Exercise 4 (memory of one block)",
+        missing="replace None with a whole number of tensor elements.",
+        expected=_STREAMED,
+        mistakes=[Mistake(6 * _STREAMED,
+                          "that is what the block would hold if its narrow ends were wide; with "
+                          "streaming only the narrow tensors stay whole.")],
+        otherwise="features.3 takes and returns 24 channels at 56 x 56; count the elements of "
+                  "both.")

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .. import transfer
-from . import close_enough, report
+from . import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report
 
 __all__ = ["check_black_pixel", "check_cut_shape", "check_head_training_setup",
            "check_optimizer"]
@@ -34,19 +34,18 @@ _HEAD_LR, _BACKBONE_LR = 1e-3, 1e-4
 
 def check_black_pixel(answer: object) -> bool:
     """Exercise 1: a black pixel (0 of 255) in the blue channel, after ImageNet normalisation."""
-    name = "Exercise 1 (a black pixel, normalised)"
-    if answer is None or isinstance(answer, bool):
-        return report(False, name, "replace None with a number: scale the pixel to [0, 1], "
-                                   "then subtract the channel's mean and divide by its std.")
-    if close_enough(answer, (0.0 - _BLUE_MEAN) / _BLUE_STD, rel_tol=1e-3):
-        return report(True, name, "")
-    if close_enough(answer, 0.0):
-        return report(False, name, "black is 0 before normalisation, but not after: the mean "
-                                   "is subtracted first.")
-    if close_enough(answer, -_BLUE_MEAN, rel_tol=1e-3):
-        return report(False, name, "you subtracted the mean; now divide by the standard deviation.")
-    return report(False, name, "take the blue channel's mean and std from "
-                               "td.normalisation(transfer.WEIGHTS) (blue is the third channel).")
+    return check_answer(
+        answer, "Exercise 1 (a black pixel, normalised)", tolerance=Tolerance(relative=1e-3),
+        missing="replace None with a number: scale the pixel to [0, 1], then subtract the "
+                "channel's mean and divide by its std.",
+        expected=(0.0 - _BLUE_MEAN) / _BLUE_STD,
+        mistakes=[
+            Mistake(0.0, "black is 0 before normalisation, but not after: the mean is "
+                         "subtracted first."),
+            Mistake(-_BLUE_MEAN, "you subtracted the mean; now divide by the standard deviation."),
+        ],
+        otherwise="take the blue channel's mean and std from td.normalisation(transfer.WEIGHTS) "
+                  "(blue is the third channel).")
 
 
 def _expected_cut_shape() -> tuple[int, ...]:
@@ -58,28 +57,23 @@ def _expected_cut_shape() -> tuple[int, ...]:
 
 def check_cut_shape(answer: object) -> bool:
     """Exercise 2: shape ``(C, H, W)`` of one 96 x 96 image at the cut of ``split_model(m, 3)``."""
-    name = "Exercise 2 (what the cache stores)"
-    try:
-        shape = tuple(int(d) for d in answer)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        return report(False, name, "replace None with a tuple (channels, height, width).")
-    expected = _expected_cut_shape()
-    if shape == expected:
-        return report(True, name, "")
-    if len(shape) == 4 and shape[1:] == expected:
-        return report(False, name, "one image's features: leave out the batch dimension.")
-    if len(shape) != 3:
-        return report(False, name, "give three numbers: (channels, height, width).")
-    if shape[0] == expected[0]:
-        return report(False, name, "the channels are right; the height and width are the input's "
-                                   "divided by the product of the strides before the cut.")
-    if shape[1:] == expected[1:]:
-        return report(False, name, "the height and width are right; the channels are those of "
-                                   "the last block before the cut "
-                                   f"(model.features[{_LAST_FROZEN}]).")
-    return report(False, name, f"the front ends before the last {_CUT_BLOCKS} entries of "
-                               f"model.features: look at model.features[{_LAST_FROZEN}] and count "
-                               "the stride-2 layers up to it.")
+    return check_answer(
+        answer, "Exercise 2 (what the cache stores)",
+        parse=lambda shape: as_numbers(shape, whole=True),
+        missing="replace None with a tuple (channels, height, width).",
+        expected=_expected_cut_shape,
+        mistakes=lambda shape: [
+            Mistake((ANY, *shape), "one image's features: leave out the batch dimension."),
+            Mistake(lambda dims: len(dims) != 3, "give three numbers: (channels, height, width)."),
+            Mistake((shape[0], ANY, ANY), "the channels are right; the height and width are the "
+                                          "input's divided by the product of the strides before "
+                                          "the cut."),
+            Mistake((ANY, *shape[1:]), "the height and width are right; the channels are those of "
+                                       "the last block before the cut "
+                                       f"(model.features[{_LAST_FROZEN}])."),
+        ],
+        otherwise=f"the front ends before the last {_CUT_BLOCKS} entries of model.features: look "
+                  f"at model.features[{_LAST_FROZEN}] and count the stride-2 layers up to it.")
 
 
 def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> bool:
@@ -90,10 +84,9 @@ def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> 
                                    "changes it in place.")
     model = transfer.mobilenet_v2_classifier(10, pretrained=False, seed=None)
     model.train()
-    try:
-        prepare(model)
-    except Exception as error:  # a student's function may fail in any way
-        return report(False, name, f"your function raised {type(error).__name__}: {error}")
+    _, error = attempt(prepare, model)
+    if error is not None:
+        return report(False, name, f"your function raised {error}")
     if any(p.requires_grad for p in model.features.parameters()):
         return report(False, name, "some backbone weights still learn: freeze model.features.")
     if not all(p.requires_grad for p in model.classifier.parameters()):

@@ -16,11 +16,11 @@ neither Keras nor any download.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
 
-from . import close_enough, is_number, report
+from ..layers.padding import same_padding
+from . import Mistake, Tolerance, as_numbers, attempt, check_answer, report, shape_of
 
 __all__ = [
     "keras_same_padding",
@@ -41,64 +41,55 @@ _VARIANCE, _EPS_KERAS, _EPS_TORCH = 1e-4, 1e-3, 1e-5
 
 
 def keras_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """The ``(before, after)`` zeros of Keras's ``"same"`` padding along one axis."""
+    """The ``(before, after)`` zeros of Keras's ``"same"`` padding along one axis.
+
+    Keras follows TensorFlow's rule, :func:`~mobilenet_tutorial.layers.padding.same_padding`.
+    """
     if size < 1 or kernel < 1 or stride < 1:
         raise ValueError(f"size, kernel and stride must be positive, got {size}, {kernel}, "
                          f"{stride}")
-    out = -(-size // stride)
-    total = max(0, (out - 1) * stride + kernel - size)
-    return total // 2, total - total // 2
+    return same_padding(size, kernel, stride)
 
 
 def check_keras_count(answer: object) -> bool:
     """Exercise 1: Keras's ``count_params()`` for MobileNetV2 at ``alpha=0.5``."""
-    name = "Exercise 1 (Keras's count at width 0.5)"
-    expected = _HALF_WIDTH_TORCH_PARAMS + _HALF_WIDTH_RUNNING_STATS
-    if not is_number(answer):
-        return report(False, name, "give a whole number, e.g. computed from the PyTorch model "
-                      "torchvision.models.mobilenet_v2(width_mult=0.5).")
-    if close_enough(answer, _HALF_WIDTH_TORCH_PARAMS, rel_tol=0):
-        return report(False, name, "that is PyTorch's count of parameters. Keras counts some "
-                      "numbers that PyTorch keeps as buffers: which ones, and how many?")
-    return report(close_enough(answer, expected, rel_tol=0), name,
-                  "start from PyTorch's parameter count and add what Keras also stores in "
-                  "each BatchNormalization layer (two vectors per layer, one value per channel).")
+    return check_answer(
+        answer, "Exercise 1 (Keras's count at width 0.5)",
+        missing="give a whole number, e.g. computed from the PyTorch model "
+                "torchvision.models.mobilenet_v2(width_mult=0.5).",
+        expected=_HALF_WIDTH_TORCH_PARAMS + _HALF_WIDTH_RUNNING_STATS,
+        mistakes=[Mistake(_HALF_WIDTH_TORCH_PARAMS,
+                          "that is PyTorch's count of parameters. Keras counts some numbers that "
+                          "PyTorch keeps as buffers: which ones, and how many?")],
+        otherwise="start from PyTorch's parameter count and add what Keras also stores in each "
+                  "BatchNormalization layer (two vectors per layer, one value per channel).")
 
 
 def check_same_padding(answer: object) -> bool:
     """Exercise 2: ``(top, bottom)`` of ``"same"`` padding, kernel 5, stride 2, input 15."""
-    name = "Exercise 2 (\"same\" padding of an odd-sized input)"
     expected = keras_same_padding(_PAD_SIZE, _PAD_KERNEL, _PAD_STRIDE)
-    pair: tuple[int, ...] = ()
-    valid = False
-    if not isinstance(answer, str | bytes):
-        try:
-            values = list(answer)  # type: ignore[call-overload]
-            valid = len(values) == 2 and all(is_number(v) and float(v) == int(v)
-                                             for v in values)
-            pair = tuple(int(v) for v in values) if valid else ()
-        except (TypeError, ValueError):
-            valid = False
-    if not valid:
-        return report(False, name, "answer a pair of whole numbers (top, bottom), e.g. (0, 1).")
-    if sum(pair) != sum(expected):
-        return report(False, name, "first find the output size, ceil(15 / 2), then the total "
-                      "padding that output size needs: (out - 1) * stride + kernel - size.")
-    return report(pair == expected, name, "the total is right; Keras splits it in half and puts "
-                  "any odd zero at the end. Is the total odd here?")
+    return check_answer(
+        answer, "Exercise 2 (\"same\" padding of an odd-sized input)",
+        parse=lambda pair: as_numbers(pair, 2, whole=True),
+        missing="answer a pair of whole numbers (top, bottom), e.g. (0, 1).",
+        expected=expected,
+        mistakes=[Mistake(lambda pair: sum(pair) != sum(expected),
+                          "first find the output size, ceil(15 / 2), then the total padding that "
+                          "output size needs: (out - 1) * stride + kernel - size.")],
+        otherwise="the total is right; Keras splits it in half and puts any odd zero at the end. "
+                  "Is the total odd here?")
 
 
 def check_epsilon_ratio(answer: object) -> bool:
     """Exercise 3: Keras's normalised output over PyTorch's, for running variance 1e-4."""
-    name = "Exercise 3 (the cost of a different epsilon)"
     expected = math.sqrt((_VARIANCE + _EPS_TORCH) / (_VARIANCE + _EPS_KERAS))
-    if not is_number(answer):
-        return report(False, name, "give a number: (x - mean) / sqrt(var + eps) in Keras, "
-                      "divided by the same in PyTorch.")
-    if close_enough(answer, 1 / expected, rel_tol=1e-3):
-        return report(False, name, "you have the ratio upside down: Keras over PyTorch.")
-    return report(close_enough(answer, expected, rel_tol=1e-3), name,
-                  "x - mean cancels in the ratio; what is left is a square root of a ratio of "
+    return check_answer(
+        answer, "Exercise 3 (the cost of a different epsilon)", tolerance=Tolerance(relative=1e-3),
+        missing="give a number: (x - mean) / sqrt(var + eps) in Keras, divided by the same in "
+                "PyTorch.",
+        expected=expected,
+        mistakes=[Mistake(1 / expected, "you have the ratio upside down: Keras over PyTorch.")],
+        otherwise="x - mean cancels in the ratio; what is left is a square root of a ratio of "
                   "variance plus epsilon in each framework.")
 
 
@@ -108,18 +99,15 @@ def check_to_channels_last(fn: object) -> bool:
     if not callable(fn):
         return report(False, name, "define a function that takes a tensor, and pass the "
                       "function itself (without calling it).")
-    typed: Callable[[torch.Tensor], object] = fn
     generator = torch.Generator().manual_seed(7)
     for shape in [(2, 3, 4, 5), (1, 3, 224, 224), (3, 1, 2, 2)]:
         x = torch.randn(shape, generator=generator)
-        try:
-            y = typed(x.clone())
-        except Exception as error:  # noqa: BLE001 - any failure of the student's code is a miss
-            return report(False, name, f"your function raised {type(error).__name__}: {error}")
-        if not isinstance(y, torch.Tensor) or tuple(y.shape) != (shape[0], *shape[2:],
-                                                                  shape[1]):
+        y, error = attempt(fn, x.clone())
+        if error is not None:
+            return report(False, name, f"your function raised {error}")
+        if shape_of(y) != (shape[0], *shape[2:], shape[1]):
             return report(False, name, "the result must be a tensor of shape (N, H, W, C).")
-        if not torch.equal(y, x.permute(0, 2, 3, 1)):
+        if not torch.equal(y, x.permute(0, 2, 3, 1)):  # type: ignore[arg-type]
             return report(False, name, "the shape is right but the pixels moved: reshape keeps "
                           "the order of the numbers in memory; you need to reorder the axes.")
     return report(True, name, "")
