@@ -20,9 +20,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import cost
-from ..profile import count_macs, count_params
-from . import Mistake, Tolerance, check_answer, evaluate, report, shape_of
+from ..measure import cost
+from ..measure.counting import count_macs, count_params
+from ..measure.roofline import arithmetic_intensity
+from .core import Mistake, Tolerance, check_answer, evaluate, report, shape_of
 
 __all__ = [
     "check_conv_params",
@@ -137,8 +138,9 @@ def check_depthwise_intensity(answer: object) -> bool:
     once.  Three significant figures are enough.
     """
     layer = cost.depthwise_cost(_DW_CHANNELS, _DW_K, _DW_SIZE)
-    values = 2 * _DW_CHANNELS * _DW_SIZE * _DW_SIZE + layer.params
-    expected = layer.macs / (_BYTES_PER_VALUE * values)
+    activations = _DW_CHANNELS * _DW_SIZE * _DW_SIZE  # the input, and as many outputs
+    expected = arithmetic_intensity(layer.macs, activations, activations, layer.params,
+                                    _BYTES_PER_VALUE)
     return check_answer(
         answer, "Exercise 5 (arithmetic intensity)", tolerance=_THREE_FIGURES,
         missing="replace None with a number: MACs divided by the bytes of input, output and "

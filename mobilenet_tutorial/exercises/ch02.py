@@ -23,11 +23,11 @@ import functools
 import torch
 from torch import nn
 
-from .. import cost
 from ..layers.separable import DepthwiseSeparable
+from ..measure import cost
+from ..measure.counting import count_macs, count_params
 from ..models.mobilenet_v1 import mobilenet_v1
-from ..profile import count_macs, count_params
-from . import (
+from .core import (
     Mistake,
     Tolerance,
     attempt,

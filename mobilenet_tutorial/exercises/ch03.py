@@ -23,10 +23,10 @@ import torch
 from torch import nn
 
 from ..layers.inverted_residual import InvertedResidual, v2_config
+from ..measure.counting import count_params
 from ..models.compare import randomize_batchnorm_
 from ..models.mobilenet_v2 import mobilenet_v2
-from ..profile import count_params
-from . import (
+from .core import (
     Mistake,
     as_numbers,
     attempt,

@@ -17,8 +17,8 @@ from __future__ import annotations
 from ..layers.divisible import make_divisible
 from ..layers.inverted_residual import InvertedResidual, v3_config
 from ..layers.squeeze_excitation import SqueezeExcitation
-from ..profile import count_macs, count_params
-from . import Mistake, Tolerance, as_numbers, check_answer
+from ..measure.counting import count_macs, count_params
+from .core import Mistake, Tolerance, as_numbers, check_answer
 
 __all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..layers.padding import same_padding
 from ..models.efficientnet import ALPHA, BETA, GAMMA, VARIANTS, stage_configs
-from . import EXACT, Mistake, Tolerance, as_numbers, check_answer
+from .core import EXACT, Mistake, Tolerance, as_numbers, check_answer
 
 __all__ = ["check_flops_factor", "check_compound_resolution", "check_same_padding",
            "check_b4_depth"]

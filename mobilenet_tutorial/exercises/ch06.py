@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .. import transfer
-from . import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report
+from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report
 
 __all__ = ["check_black_pixel", "check_cut_shape", "check_head_training_setup",
            "check_optimizer"]

@@ -20,7 +20,7 @@ import math
 import torch
 
 from ..layers.padding import same_padding
-from . import Mistake, Tolerance, as_numbers, attempt, check_answer, report, shape_of
+from .core import Mistake, Tolerance, as_numbers, attempt, check_answer, report, shape_of
 
 __all__ = [
     "keras_same_padding",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..deploy import fold_conv_bn
-from ..roofline import ridge_point, roof
-from . import ANY, Mistake, Tolerance, as_numbers, check_answer
+from ..deploy.folding import fold_conv_bn
+from ..measure.roofline import arithmetic_intensity, ridge_point, roof
+from .core import ANY, Mistake, Tolerance, as_numbers, check_answer
 
 __all__ = ["check_pointwise_intensity", "check_folded_channel", "check_roofline",
            "check_amdahl"]
@@ -37,9 +37,8 @@ def _pair(answer: object) -> tuple[float, ...] | None:
 
 def _pointwise_intensity(batch: int, with_weights: bool = True) -> float:
     c_in, c_out, positions = 160, 960, 7 * 7
-    macs = batch * positions * c_in * c_out
-    values = batch * positions * (c_in + c_out) + (c_in * c_out if with_weights else 0)
-    return macs / (_BYTES * values)
+    return arithmetic_intensity(positions * c_in * c_out, positions * c_in, positions * c_out,
+                                c_in * c_out if with_weights else 0, _BYTES, batch=batch)
 
 
 def check_pointwise_intensity(answer: object) -> bool:

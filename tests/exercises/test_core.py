@@ -1,4 +1,4 @@
-"""The checking core of the exercises, mobilenet_tutorial.exercises: exact values, bad input."""
+"""Tests of mobilenet_tutorial.exercises.core, the checking core: exact values, bad input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-import mobilenet_tutorial.exercises as core
+from mobilenet_tutorial.exercises import core
 
 NAME = "Exercise 9 (a test)"
 PASS = f"✅ {NAME}: correct.\n"
