@@ -96,7 +96,7 @@ def check_separable_layer(module: object) -> bool:
 
     It must map a ``(1, 64, 28, 28)`` input to a ``(1, 128, 14, 14)`` output with one
     depthwise 3x3 ``nn.Conv2d`` and one pointwise 1x1 ``nn.Conv2d``, and its parameters
-    and MACs must equal :func:`mobilenet_tutorial.cost.depthwise_separable_cost`.
+    and MACs must equal :func:`mobilenet_tutorial.measure.cost.depthwise_separable_cost`.
     """
     name = "Exercise 4 (a depthwise-separable layer)"
     if not isinstance(module, nn.Module):

@@ -348,8 +348,8 @@ def same_output(got: object, expected: torch.Tensor, reference: nn.Module) -> bo
     """True if ``got`` is ``expected``, the output of ``reference``, up to float rounding.
 
     ``got`` must be a tensor of the same shape, within
-    :func:`~mobilenet_tutorial.tolerance.rounding_tolerance` of ``expected`` for the
-    :func:`~mobilenet_tutorial.tolerance.accumulation_length` of ``reference``: the
+    :func:`~mobilenet_tutorial.measure.tolerance.rounding_tolerance` of ``expected`` for the
+    :func:`~mobilenet_tutorial.measure.tolerance.accumulation_length` of ``reference``: the
     same function computed in another order differs by no more.
     """
     if not isinstance(got, torch.Tensor) or got.shape != expected.shape:

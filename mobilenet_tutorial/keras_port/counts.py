@@ -138,7 +138,7 @@ def torch_layer_counts(model: nn.Module, split_convolutions: bool = False) -> Co
     Args:
         model: the network.
         split_convolutions: also count ``Conv2d`` layers by kind, as
-            :func:`mobilenet_tutorial.profile.layer_kind` names them (``"depthwise 3x3"``,
+            :func:`mobilenet_tutorial.measure.counting.layer_kind` names them (``"depthwise 3x3"``,
             ``"pointwise 1x1"``, ...): PyTorch has no separate depthwise class, a
             depthwise convolution is a ``Conv2d`` with ``groups == in_channels``.
     """

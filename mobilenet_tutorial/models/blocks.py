@@ -5,7 +5,7 @@ Kept so that ``from mobilenet_tutorial.models.blocks import ...`` still works:
 ``SqueezeExcitation``, ``StochasticDepth``, ``make_divisible``, ``v2_config``,
 ``v3_config``, ``mbconv_config`` and ``ACTIVATIONS`` come from the layers,
 ``v2_keys_to_blocks`` from :mod:`mobilenet_tutorial.weights.keys`, ``block_table`` from
-:mod:`mobilenet_tutorial.architecture`.  ``ConvBNAct`` is the old name of
+:mod:`mobilenet_tutorial.measure.architecture`.  ``ConvBNAct`` is the old name of
 :class:`~mobilenet_tutorial.layers.ConvNormActivation` with string settings.
 """
 

@@ -44,7 +44,7 @@ def max_output_difference(model: nn.Module, reference: nn.Module, x: torch.Tenso
     (strictly: every key must match); both are put in eval mode.  Pass both models and
     ``x`` in float64 (``.double()``) to prove them equal: there two ways of computing the
     same function differ by no more than
-    :func:`~mobilenet_tutorial.tolerance.rounding_tolerance` of the output, and a real
+    :func:`~mobilenet_tutorial.measure.tolerance.rounding_tolerance` of the output, and a real
     difference stands out by many orders of magnitude.
 
     Raises:

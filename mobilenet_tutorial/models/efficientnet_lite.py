@@ -11,7 +11,7 @@ the ``EfficientNet-PyTorch`` project, which
 :func:`~mobilenet_tutorial.weights.keys.lite0_keys_to_model` renames.  Because they come
 from TensorFlow, the model pads its stem and depthwise convolutions the TensorFlow way
 (:mod:`mobilenet_tutorial.layers.padding`) unless told otherwise, and wants inputs
-preprocessed by :func:`~mobilenet_tutorial.preprocessing.lite0_transform`.
+preprocessed by :func:`~mobilenet_tutorial.data.transforms.lite0_transform`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ The pieces of chapter 6, each small enough to read next to it:
   for ``num_classes`` classes;
 - :func:`split_model`: the network cut into a frozen front and a trainable back
   (``back(front(x)) == model(x)``), the front's outputs being what a
-  :class:`~mobilenet_tutorial.features.FeatureCache` stores;
+  :class:`~mobilenet_tutorial.transfer.features.FeatureCache` stores;
 - :func:`freeze`, :class:`Frozen`, :func:`param_groups`: which weights learn, how fast,
   and a frozen part that stays in evaluation mode (BatchNorm statistics included);
 - :func:`train_head`: train layers on cached features with :func:`mobilenet_tutorial.train.fit`;
@@ -59,7 +59,7 @@ WEIGHTS = MobileNet_V2_Weights.IMAGENET1K_V1
 """The pretrained weights of this chapter: torchvision's MobileNetV2 trained on ImageNet-1k.
 
 Its ``transforms()`` give the preprocessing the weights expect (see
-:func:`mobilenet_tutorial.transfer_data.normalisation`)."""
+:func:`mobilenet_tutorial.data.transforms.normalisation`)."""
 
 NUM_BLOCKS = 19
 """Length of MobileNetV2's ``features``: the stem, 17 inverted residual blocks, a 1x1 conv."""
@@ -262,7 +262,7 @@ def predict_image(model: nn.Module, image: Image.Image | torch.Tensor | str | Pa
         image: a PIL image, an image tensor ``(C, H, W)`` (uint8, or float in
             ``[0, 1]``), or the path of an image file.
         transform: the evaluation preprocessing, e.g.
-            :func:`mobilenet_tutorial.transfer_data.pretrained_transform`.
+            :func:`mobilenet_tutorial.data.transforms.pretrained_transform`.
         classes: the class names, in the order of the model's outputs.
         top_k: how many of the most likely classes to list.
     """
