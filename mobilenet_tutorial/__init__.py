@@ -14,9 +14,10 @@ weights, checked, and the weights enums), :mod:`.measure` (counting, analytic co
 timing, roofline, tolerance, agreement), :mod:`.data` (datasets, every preprocessing,
 photos), :mod:`.transfer` (transfer learning), :mod:`.keras_port` (PyTorch and Keras),
 :mod:`.deploy` (BatchNorm folding, ONNX, int8) and :mod:`.exercises` (exercise checks,
-one module per chapter).  Four modules stand alone: :mod:`.config` (quick mode),
-:mod:`.checks` (argument checks with helpful messages), :mod:`.storage` (atomic file
-writes) and :mod:`.train` (the training loop).  Modules that moved keep their old
+one module per chapter).  Five modules stand alone: :mod:`.config` (quick mode),
+:mod:`.checks` (argument checks with helpful messages), :mod:`.storage` (atomic, checked
+files), :mod:`.modes` (eval mode for a while, every submodule restored) and :mod:`.train`
+(the training loop).  Modules that moved keep their old
 import paths (see :mod:`._moved`).
 """
 

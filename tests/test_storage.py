@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
-from mobilenet_tutorial.storage import atomic_path
+from mobilenet_tutorial.storage import (
+    CorruptFileError,
+    atomic_path,
+    load_checked,
+    save_checked,
+    tensors_digest,
+)
 
 
 def test_the_file_appears_only_when_the_block_ends(tmp_path):
@@ -39,3 +46,54 @@ def test_two_writers_get_two_temporary_files(tmp_path):
 def test_a_folder_is_refused(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a folder"), atomic_path(tmp_path):
         pass
+
+
+# ------------------------------------------------------------------ checked tensor files
+
+
+def test_checked_files_round_trip_with_their_info(tmp_path):
+    tensors = {"w": torch.arange(6.0).reshape(2, 3), "n": torch.tensor([1, 2])}
+    path = save_checked(tensors, tmp_path / "a.pt", kind="test", seconds=1.5)
+    loaded, info = load_checked(path)
+    assert info == {"kind": "test", "seconds": 1.5}
+    assert loaded.keys() == tensors.keys()
+    assert all(torch.equal(loaded[k], tensors[k]) for k in tensors)
+
+
+def test_a_flipped_byte_is_caught(tmp_path):
+    path = save_checked({"w": torch.full((256,), 7.0)}, tmp_path / "a.pt")
+    data = bytearray(path.read_bytes())
+    seven = torch.tensor([7.0]).numpy().tobytes() * 4
+    at = data.index(seven) + 5  # inside the tensor's stored bytes
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptFileError, match="a.pt.*delete it"):
+        load_checked(path)
+
+
+def test_unreadable_and_unchecked_files_are_refused(tmp_path):
+    truncated = save_checked({"w": torch.ones(64)}, tmp_path / "t.pt")
+    truncated.write_bytes(truncated.read_bytes()[:200])
+    with pytest.raises(CorruptFileError, match="cannot be read"):
+        load_checked(truncated)
+    plain = tmp_path / "plain.pt"
+    torch.save({"w": torch.ones(3)}, plain)
+    with pytest.raises(CorruptFileError, match="no checksum"):
+        load_checked(plain)
+    wrong = tmp_path / "wrong.pt"
+    torch.save({"tensors": {"w": torch.ones(3)}, "info": {}, "sha256": "0" * 64}, wrong)
+    with pytest.raises(CorruptFileError, match="has changed"):
+        load_checked(wrong)
+    with pytest.raises(FileNotFoundError):
+        load_checked(tmp_path / "missing.pt")
+
+
+def test_digest_depends_on_names_dtypes_shapes_and_values():
+    base = tensors_digest({"w": torch.zeros(2, 2)})
+    assert base == tensors_digest({"w": torch.zeros(2, 2)})
+    assert len({base, tensors_digest({"v": torch.zeros(2, 2)}),
+                tensors_digest({"w": torch.zeros(4)}),
+                tensors_digest({"w": torch.zeros(2, 2, dtype=torch.float64)}),
+                tensors_digest({"w": torch.eye(2)})}) == 5
+    with pytest.raises(TypeError, match="not a tensor"):
+        tensors_digest({"w": [0.0]})

@@ -74,6 +74,10 @@ def _image_folder(root: Path, split: str, transform, test_fraction: float,
                                     f"{folder}, or put all images in root/<class>/ instead")
         dataset = datasets.ImageFolder(str(folder), transform=transform)
         return dataset, list(dataset.classes)
+    if split == "val":
+        raise ValueError(f"{root} has no val/ folder, so it has no validation split: hold out "
+                         "part of split='train' with split_indices, or add root/train/, "
+                         "root/val/ and root/test/")
     dataset = datasets.ImageFolder(str(root), transform=transform)
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")

@@ -21,8 +21,10 @@ def fold_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
     BatchNorm in eval mode is a fixed per-channel affine map,
     ``y = (x - mean) * gamma / sqrt(var + eps) + beta``.  Scaling output channel ``c``
     of the convolution's weight by ``s_c = gamma_c / sqrt(var_c + eps)`` and setting its
-    bias to ``(b_c - mean_c) * s_c + beta_c`` gives the same result in one layer.  The
-    arithmetic is done in float64, then stored in the convolution's dtype.
+    bias to ``(b_c - mean_c) * s_c + beta_c`` gives the same result in one layer.  That
+    layer is a copy of ``conv``, of its class, so that a TensorFlow-"same"
+    ``Conv2dSame`` keeps its padding.  The arithmetic is done in float64, then stored in
+    the convolution's dtype.
 
     Raises:
         TypeError: if ``conv`` is not an ``nn.Conv2d`` or ``bn`` not an ``nn.BatchNorm2d``.
@@ -47,10 +49,10 @@ def fold_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
     bias = bias * scale
     if bn.bias is not None:
         bias = bias + bn.bias.detach().double()
-    folded = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, stride=conv.stride,
-                       padding=conv.padding, dilation=conv.dilation, groups=conv.groups,
-                       bias=True, padding_mode=conv.padding_mode,
-                       device=conv.weight.device, dtype=conv.weight.dtype)
+    # A copy keeps the convolution's class and so its padding rule (Conv2dSame's included).
+    folded = copy.deepcopy(conv)
+    if folded.bias is None:
+        folded.bias = nn.Parameter(torch.empty_like(folded.weight[:, 0, 0, 0]))
     with torch.no_grad():
         folded.weight.copy_(weight * scale.reshape(-1, 1, 1, 1))
         folded.bias.copy_(bias)

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ..measure.tolerance import accumulation_length, rounding_tolerance
+from ..modes import evaluating
 
 __all__ = [
     "ANY",
@@ -307,13 +308,8 @@ def output_of(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
     A student's module may return anything, or raise: call it through :func:`evaluate`.
     """
-    was_training = module.training
-    try:
-        module.eval()
-        with torch.no_grad():
-            return module(x)
-    finally:
-        module.train(was_training)
+    with evaluating(module), torch.no_grad():
+        return module(x)
 
 
 def evaluate(module: nn.Module, x: torch.Tensor) -> tuple[object, str | None]:

@@ -147,15 +147,20 @@ def torch_to_keras_arrays(module: nn.Module, layer: keras.layers.Layer) -> list[
 def copy_weights(torch_model: nn.Module, keras_model: keras.Model) -> int:
     """Copy every weight and BatchNorm statistic of ``torch_model`` into ``keras_model``.
 
+    Every tensor is converted and its shape checked before the first is written, so a
+    mismatch anywhere leaves the Keras model as it was (never half-ported).
+
     Returns:
         The number of values copied (the Keras model's ``count_params()``).
+
+    Raises:
+        ValueError: if the two models' layers do not pair up, or a shape differs.
     """
-    copied = 0
-    for pair in paired_layers(torch_model, keras_model):
-        arrays = torch_to_keras_arrays(pair.module, pair.layer)
-        pair.layer.set_weights(arrays)
-        copied += sum(a.size for a in arrays)
-    return copied
+    converted = [(pair.layer, torch_to_keras_arrays(pair.module, pair.layer))
+                 for pair in paired_layers(torch_model, keras_model)]
+    for layer, arrays in converted:
+        layer.set_weights(arrays)
+    return sum(a.size for _, arrays in converted for a in arrays)
 
 
 def architecture_table(torch_model: nn.Module, keras_model: keras.Model) -> pd.DataFrame:

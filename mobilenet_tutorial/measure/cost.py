@@ -44,17 +44,24 @@ class ConvCost:
         )
 
 
-def _positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _whole(name: str, value: object, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        kind = "a positive integer" if least == 1 else f"an integer of at least {least}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
 
 
-def _pair(name: str, value: int | tuple[int, int]) -> tuple[int, int]:
+def _positive(name: str, value: object) -> int:
+    return _whole(name, value, 1)
+
+
+def _pair(name: str, value: int | tuple[int, int], least: int = 1) -> tuple[int, int]:
     if isinstance(value, tuple):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
+        return _whole(name, value[0], least), _whole(name, value[1], least)
+    whole = _whole(name, value, least)
+    return whole, whole
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
@@ -67,10 +74,10 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
         ValueError: if ``kernel_size``, ``stride`` or ``dilation`` is below 1, if
             ``padding`` is negative, or if the kernel does not fit in the padded input.
     """
-    for name, value, least in (("kernel_size", kernel_size, 1), ("stride", stride, 1),
-                               ("dilation", dilation, 1), ("padding", padding, 0)):
-        if value < least:
-            raise ValueError(f"{name} must be at least {least}, got {value}")
+    size = _whole("size", size, 1)
+    kernel_size, stride, dilation = (_positive("kernel_size", kernel_size),
+                                     _positive("stride", stride), _positive("dilation", dilation))
+    padding = _whole("padding", padding, 0)
     effective = dilation * (kernel_size - 1) + 1
     if size + 2 * padding < effective:
         raise ValueError(
@@ -117,7 +124,7 @@ def conv2d_cost(
         )
     kh, kw = _pair("kernel_size", kernel_size)
     sh, sw = _pair("stride", stride)
-    ph, pw = _pair("padding", padding)
+    ph, pw = _pair("padding", padding, least=0)
     dh, dw = _pair("dilation", dilation)
     out_h = conv_output_size(height, kh, sh, ph, dh)
     out_w = conv_output_size(width, kw, sw, pw, dw)

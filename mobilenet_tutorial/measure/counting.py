@@ -129,7 +129,8 @@ def count_macs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224)) -
     not counted, following the MobileNet papers.
 
     Args:
-        model: the network; it is run once in eval mode, then restored to its mode.
+        model: the network; it is run once in eval mode, then every submodule gets its
+            own mode back (a frozen part in eval mode stays so).
         input_size: shape of the input, ``(batch, channels, height, width)``.
 
     Raises:

@@ -4,7 +4,7 @@ Counting multiply-adds, tabulating blocks, measuring memory and finding a roofli
 need the same thing: the input and output of chosen layers on one forward pass.
 :func:`trace_calls` is that pass, written once: it puts the model in eval mode, runs it
 without gradients, hands each call of a chosen layer to a callback, and then removes
-every hook and restores the model's training mode, even if the pass fails.
+every hook and restores the training mode of every submodule, even if the pass fails.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
+
+from ..modes import evaluating
 
 __all__ = ["OnCall", "trace_calls", "zeros_for"]
 
@@ -36,7 +38,7 @@ def trace_calls(model: nn.Module, example: torch.Tensor,
     """Run ``model(example)`` once in eval mode and report every call of a selected layer.
 
     Args:
-        model: the network; its training mode is restored afterwards.
+        model: the network; afterwards each of its submodules has its old mode again.
         example: the input of the one forward pass (run under ``torch.no_grad``).
         select: ``select(name, module)`` is true for the layers to watch (names as in
             ``model.named_modules()``).
@@ -64,13 +66,10 @@ def trace_calls(model: nn.Module, example: torch.Tensor,
 
     handles = [module.register_forward_hook(hook_for(name))
                for name, module in model.named_modules() if select(name, module)]
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model), torch.no_grad():
             model(example)
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     return len(handles)

@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ..checks import positive_int
 from .counting import layer_kind, layer_macs
 from .hooks import trace_calls
 from .timing import measure
@@ -138,6 +139,7 @@ def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
 
 def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
             ) -> tuple[list[dict[str, object]], dict[str, nn.Module], list[torch.Tensor]]:
+    positive_int("bytes_per_element", bytes_per_element, "4 for float32, 1 for int8")
     rows: list[dict[str, object]] = []
     inputs: list[torch.Tensor] = []
     layers = {name: m for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -106,8 +107,10 @@ def measure(fn: Callable[[], object], label: str = "", threads: int | None = Non
     """
     threads = torch.get_num_threads() if threads is None else threads
     _check(fn, threads, warmup)
-    if min_run_time < 0:
-        raise ValueError(f"min_run_time must be 0 or more seconds, got {min_run_time}")
+    if (isinstance(min_run_time, bool) or not isinstance(min_run_time, (int, float))
+            or not math.isfinite(min_run_time) or min_run_time < 0):
+        raise ValueError(f"min_run_time must be 0 or more seconds (a finite number), got "
+                         f"{min_run_time!r}")
     with _warmed_up(fn, threads, warmup):
         if min_run_time == 0:
             times = [_seconds_of(fn)]

@@ -35,7 +35,7 @@ from torchvision.models import MobileNet_V2_Weights
 
 from .. import train
 from ..models.mobilenet_v2 import MobileNetV2, mobilenet_v2
-from ..storage import atomic_path
+from ..storage import load_checked, save_checked
 from .features import Features
 
 __all__ = [
@@ -286,21 +286,30 @@ def predict_image(model: nn.Module, image: Image.Image | torch.Tensor | str | Pa
 
 
 def save_classifier(model: nn.Module, path: str | Path) -> Path:
-    """Save ``model``'s ``state_dict`` (weights and BatchNorm statistics, no code) to ``path``."""
-    path = Path(path)
-    with atomic_path(path) as partial:
-        torch.save(model.state_dict(), partial)
-    return path
+    """Save ``model``'s ``state_dict`` (weights and BatchNorm statistics, no code) to ``path``.
+
+    The file is written atomically and carries a SHA-256 of the tensors, which
+    :func:`load_classifier` checks (see :mod:`mobilenet_tutorial.storage`).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    return save_checked(model.state_dict(), path, kind="mobilenet_v2_classifier")
 
 
 def load_classifier(path: str | Path, num_classes: int) -> MobileNetV2:
     """Rebuild a :func:`mobilenet_v2_classifier` and load a saved ``state_dict`` (eval mode).
 
-    Loading uses ``weights_only=True`` (a file cannot run code) and checks that
-    every name and shape matches.
+    Loading uses ``weights_only=True`` (a file cannot run code), checks the file's
+    SHA-256 and then that every name and shape matches.
+
+    Raises:
+        FileNotFoundError: if there is no file at ``path``.
+        mobilenet_tutorial.storage.CorruptFileError: if the file is unreadable, has no
+            checksum or has changed since :func:`save_classifier` wrote it.
+        ValueError: if it holds another network or another number of classes.
     """
+    state, _ = load_checked(path)
     model = mobilenet_v2_classifier(num_classes, pretrained=False, seed=None)
-    state = torch.load(path, map_location="cpu", weights_only=True)
     try:
         model.load_state_dict(state)
     except RuntimeError as error:

@@ -24,7 +24,8 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
-from ..storage import atomic_path
+from ..modes import evaluating
+from ..storage import load_checked, save_checked, tensors_digest
 
 __all__ = ["Features", "module_fingerprint", "extract_features", "FeatureCache"]
 
@@ -57,20 +58,19 @@ class Features:
 
 
 def module_fingerprint(module: nn.Module) -> str:
-    """A short SHA-256 of a module's class names, and its parameters' and buffers' names and values.
+    """A short SHA-256 of a module's structure and of its parameters' and buffers' values.
 
-    Two modules get the same fingerprint exactly when they compute the same
-    function with the same weights (as far as their state shows).
+    The structure is every submodule's name, class and settings (``extra_repr``: kernel
+    sizes, strides, padding, pooling sizes, ...), so two modules get the same fingerprint
+    exactly when they compute the same function with the same weights, as far as their
+    settings and state show.
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
     digest = hashlib.sha256()
     for name, child in module.named_modules():
-        digest.update(f"{name}:{type(child).__name__};".encode())
-    for name, tensor in module.state_dict().items():
-        tensor = tensor.detach().cpu().contiguous()
-        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)};".encode())
-        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+        digest.update(f"{name}:{type(child).__name__}({child.extra_repr()});".encode())
+    digest.update(tensors_digest(module.state_dict()).encode())
     return digest.hexdigest()[:16]
 
 
@@ -80,23 +80,19 @@ def extract_features(backbone: nn.Module, data: Dataset | DataLoader, batch_size
     """Run ``backbone`` in evaluation mode over ``data`` and stack its outputs.
 
     Args:
-        backbone: the frozen part of a network (its mode is restored afterwards).
+        backbone: the frozen part of a network (every submodule's mode is restored after).
         data: a dataset of ``(image, label)`` pairs, or a ``DataLoader`` of batches.
         batch_size: used when ``data`` is a dataset (the order is kept).
         progress: show a tqdm bar.
     """
     loader = data if isinstance(data, DataLoader) else DataLoader(data, batch_size=batch_size)
     device = next(backbone.parameters()).device
-    was_training = backbone.training
-    backbone.eval()
     outputs, labels = [], []
     start = time.perf_counter()
-    try:
+    with evaluating(backbone):
         for inputs, targets in tqdm(loader, desc=desc, disable=not progress, leave=False):
             outputs.append(backbone(inputs.to(device)).cpu())
             labels.append(torch.as_tensor(targets))
-    finally:
-        backbone.train(was_training)
     if not outputs:
         raise ValueError("the data is empty: there is nothing to extract features from")
     return Features(torch.cat(outputs), torch.cat(labels), time.perf_counter() - start)
@@ -152,17 +148,16 @@ class FeatureCache:
             return self._memory[key]
         path = self.directory / f"{key}.pt" if self.directory is not None else None
         if path is not None and path.is_file():
-            stored = torch.load(path, map_location="cpu", weights_only=True)
-            result = Features(stored["features"], stored["labels"], float(stored["seconds"]), key)
+            stored, info = load_checked(path)  # a corrupt file raises, naming it
+            result = Features(stored["features"], stored["labels"], float(info["seconds"]), key)
         else:
             computed = extract_features(backbone, data, batch_size=batch_size,
                                         progress=progress, desc=data_key)
             result = Features(computed.features, computed.labels, computed.seconds, key)
             self.computed += 1
             if path is not None:
-                with atomic_path(path) as partial:
-                    torch.save({"features": result.features, "labels": result.labels,
-                                "seconds": result.seconds}, partial)
+                save_checked({"features": result.features, "labels": result.labels}, path,
+                             seconds=result.seconds)
         self._memory[key] = result
         return result
 

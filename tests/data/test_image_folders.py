@@ -101,6 +101,9 @@ def test_single_image_folder_is_split_without_overlap(tmp_path):
     assert set(train.indices).isdisjoint(test.indices)
     image, label = train[0]
     assert isinstance(image, Image.Image) and label in (0, 1)
+    # no val/ folder: asking for a validation split must not hand out the test images
+    with pytest.raises(ValueError, match="no validation split"):
+        td.load_image_dataset(root, "val")
 
 
 def test_folder_with_its_own_train_and_test_split(tmp_path):

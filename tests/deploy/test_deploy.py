@@ -23,6 +23,7 @@ from torch import nn
 from mobilenet_tutorial import accumulation_length, deploy, rounding_tolerance, weights
 from mobilenet_tutorial.data import photo_views
 from mobilenet_tutorial.measure.agreement import logit_agreement
+from mobilenet_tutorial.models.compare import randomize_batchnorm_
 
 
 def _randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
@@ -325,3 +326,19 @@ def test_weight_sensitivity_ranks_layers_and_restores_the_weights():
 def test_state_dict_mb_counts_four_bytes_a_weight():
     size = deploy.state_dict_mb(nn.Linear(1000, 1000, bias=False))
     assert 4.0 <= size < 4.01  # a million float32 weights plus a little pickle overhead
+
+
+def test_folding_keeps_tensorflow_same_padding():
+    from mobilenet_tutorial.layers.padding import Conv2dSame
+    from mobilenet_tutorial.models import efficientnet_lite0
+
+    model = randomize_batchnorm_(efficientnet_lite0(num_classes=10)).double().eval()
+    folded = deploy.fold_batchnorm(model)  # in float64: only float64 rounding is left
+    same = [m for m in folded.modules() if isinstance(m, Conv2dSame)]
+    assert same and len(same) == sum(isinstance(m, Conv2dSame) for m in model.modules())
+    assert deploy.count_batchnorms(folded) == 0
+    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(0)).double()
+    with torch.no_grad():
+        reference, result = model(x), folded(x)
+    assert (result - reference).abs().max() <= rounding_tolerance(reference,
+                                                                  accumulation_length(model))

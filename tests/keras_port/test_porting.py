@@ -127,6 +127,21 @@ def test_different_architectures_are_refused(v2_random):
         keras_port.paired_layers(keras_model, keras_model)
 
 
+def test_a_failed_copy_leaves_the_keras_model_as_it_was():
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", use_bias=False)(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    keras_model = keras.Model(inputs, keras.layers.Dense(5)(x))
+    before = [w.copy() for w in keras_model.get_weights()]
+    # the convolution fits, the classifier (7 classes, not 5) does not
+    torch_model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False),
+                                nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 7))
+    with pytest.raises(ValueError, match="shapes"):
+        keras_port.copy_weights(torch_model, keras_model)
+    after = keras_model.get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
 # ----------------------------------------------------------------- padding and epsilon
 
 

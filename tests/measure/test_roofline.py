@@ -106,3 +106,9 @@ def test_network_intensity_reads_weights_once_per_batch():
     costs = pd.DataFrame({"macs": [100, 300], "bytes": [60, 140], "weight_bytes": [20, 80]})
     assert roofline.network_intensity(costs) == 400 / 200
     assert roofline.network_intensity(costs, batch=8) == 3200 / (8 * 100 + 100)
+
+
+@pytest.mark.parametrize("bad", [0, -4, 2.5])
+def test_bytes_per_element_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="bytes_per_element must be a positive integer"):
+        roofline.layer_costs(nn.Linear(4, 2), (1, 4), bytes_per_element=bad)

@@ -137,3 +137,9 @@ def test_time_model_puts_the_model_in_eval_mode_and_names_it():
 def test_bad_input_is_refused_with_a_clear_message(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.1, "0.5", True])
+def test_min_run_time_must_be_a_finite_number_of_seconds(bad):
+    with pytest.raises(ValueError, match="min_run_time must be 0 or more seconds"):
+        timing.measure(lambda: None, min_run_time=bad)

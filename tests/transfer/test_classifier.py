@@ -17,6 +17,7 @@ from torch.utils.data import TensorDataset
 from mobilenet_tutorial import rounding_tolerance, transfer, weights
 from mobilenet_tutorial.data import image_folders as td
 from mobilenet_tutorial.measure.counting import count_params
+from mobilenet_tutorial.storage import CorruptFileError
 from mobilenet_tutorial.train import fit
 from mobilenet_tutorial.transfer.features import FeatureCache, Features
 
@@ -251,6 +252,28 @@ def test_save_and_reload_give_identical_predictions(tmp_path):
         assert torch.equal(reloaded(x), model(x))
     with pytest.raises(ValueError, match="for 10 classes"):
         transfer.load_classifier(path, num_classes=10)
+    # one flipped byte of a weight: refused, never loaded with other weights
+    data = bytearray(path.read_bytes())
+    weight = model.classifier[1].weight.detach().numpy().tobytes()[:64]
+    data[data.index(weight) + 1] ^= 0x40
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptFileError, match="model.pt.*delete it"):
+        transfer.load_classifier(path, num_classes=4)
+
+
+def test_a_failed_save_keeps_the_good_checkpoint(tmp_path, monkeypatch):
+    model = transfer.mobilenet_v2_classifier(4, pretrained=False, seed=3)
+    path = transfer.save_classifier(model, tmp_path / "model.pt")
+    good = path.read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(torch, "save", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        transfer.save_classifier(model, path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
 
 
 def _colour_folder(root, per_class: int = 6):

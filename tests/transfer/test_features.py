@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from mobilenet_tutorial import accumulation_length, rounding_tolerance
+from mobilenet_tutorial.storage import CorruptFileError
 from mobilenet_tutorial.transfer.features import (
     FeatureCache,
     Features,
@@ -116,6 +119,23 @@ def test_cache_on_disk_is_found_by_a_new_cache(tmp_path):
     assert loaded.seconds == first.seconds  # the cost of computing, kept
     fresh.clear()
     assert len(fresh) == 0 and first.key in fresh  # still on disk
+    # a cache file that changed on disk is refused, naming the file
+    data = bytearray(files[0].read_bytes())
+    data[data.index(first.features.numpy().tobytes()[:32]) + 2] ^= 0x10
+    files[0].write_bytes(bytes(data))
+    with pytest.raises(CorruptFileError, match=f"{first.key}.pt.*delete it"):
+        FeatureCache(tmp_path).features(model, data=_images(6), data_key="toy", progress=False)
+
+
+def test_fingerprint_sees_settings_that_hold_no_weights():
+    base = nn.Sequential(nn.Conv2d(3, 4, 3, stride=1), nn.AdaptiveAvgPool2d(2))
+    strided = copy.deepcopy(base)
+    strided[0].stride = (2, 2)
+    pooled = copy.deepcopy(base)
+    pooled[1].output_size = 1
+    fingerprints = {module_fingerprint(m) for m in (base, strided, pooled)}
+    assert len(fingerprints) == 3
+    assert module_fingerprint(copy.deepcopy(base)) == module_fingerprint(base)
 
 
 @pytest.mark.parametrize("bad", ["", "has space", "a/b", None])

@@ -1,0 +1,39 @@
+"""Switching a network to evaluation mode for a while, and back exactly as it was.
+
+``model.train(was_training)`` restores only one flag for the whole tree: a backbone
+frozen with ``model.features.eval()`` inside a model in training mode (chapter 6) would
+come back in training mode, and its BatchNorm statistics would drift.
+:func:`evaluating` records the ``training`` flag of every submodule and puts each back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from torch import nn
+
+__all__ = ["training_flags", "evaluating"]
+
+
+def training_flags(model: nn.Module) -> dict[str, bool]:
+    """The ``training`` flag of ``model`` and of every submodule, by name (``""`` is the root)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    return {name: module.training for name, module in model.named_modules(remove_duplicate=False)}
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Put ``model`` in eval mode inside the block; afterwards every submodule has its old mode.
+
+    Modules that ``model`` holds twice (shared) are restored once each, to the flag they had.
+    """
+    saved = [(module, module.training)
+             for _, module in model.named_modules(remove_duplicate=False)]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, flag in saved:
+            module.training = flag
