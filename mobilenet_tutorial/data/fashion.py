@@ -67,7 +67,8 @@ def prepare_fashion_mnist(root: str | Path | None = None,
                           source_dir: str | Path = DEBIAN_FASHION_MNIST_DIR) -> bool:
     """Fill torchvision's raw folder under ``root`` from gzip files in ``source_dir``.
 
-    Files already in place are left alone, so calling this twice is cheap.
+    Files already in place are checked (their IDX header and size) and left alone, so
+    calling this twice is cheap; a damaged one is rewritten from ``source_dir``.
 
     Returns:
         ``True`` if the four raw files are in place afterwards, ``False`` if
@@ -75,20 +76,28 @@ def prepare_fashion_mnist(root: str | Path | None = None,
 
     Raises:
         ValueError: if a gzip file cannot be decompressed or does not hold the IDX
-            file it is named for (its header is checked; nothing half-written is kept).
+            file it is named for (its header is checked; nothing half-written is kept),
+            if a file in place is damaged and ``source_dir`` cannot replace it, or if a
+            split's images and labels differ in number.
     """
     raw = _raw_dir(Path(root) if root is not None else default_data_dir())
-    if all((raw / name).is_file() for name in _RAW_FILES):
-        return True
     source = Path(source_dir)
-    gz_files = [source / f"{name}.gz" for name in _RAW_FILES]
-    if not all(path.is_file() for path in gz_files):
-        return False
-    raw.mkdir(parents=True, exist_ok=True)
-    for name, gz_path in zip(_RAW_FILES, gz_files, strict=True):
+    gz_files = {name: source / f"{name}.gz" for name in _RAW_FILES}
+    have_source = all(path.is_file() for path in gz_files.values())
+    for name in _RAW_FILES:
         target = raw / name
         if target.is_file():
-            continue
+            try:
+                _check_idx_header(target, name, target)
+                continue  # already in place and whole
+            except ValueError as damaged:
+                if not have_source:
+                    raise ValueError(f"{damaged}; delete {target} so that it is fetched "
+                                     "again") from None
+        elif not have_source:
+            return False
+        raw.mkdir(parents=True, exist_ok=True)
+        gz_path = gz_files[name]
         try:
             with atomic_path(target) as partial:
                 with gzip.open(gz_path, "rb") as src, open(partial, "wb") as dst:
@@ -100,7 +109,24 @@ def prepare_fashion_mnist(root: str | Path | None = None,
                 f"({type(error).__name__}: {error}); "
                 "reinstall the package that provides it, or delete it to download instead"
             ) from error
+    _check_counts(raw)
     return True
+
+
+def _idx_count(path: Path) -> int:
+    with open(path, "rb") as file:
+        return int.from_bytes(file.read(8)[4:], "big")
+
+
+def _check_counts(raw: Path) -> None:
+    """Raise ``ValueError`` unless each split has as many labels as images."""
+    for split in ("train", "t10k"):
+        images = _idx_count(raw / f"{split}-images-idx3-ubyte")
+        labels = _idx_count(raw / f"{split}-labels-idx1-ubyte")
+        if images != labels:
+            raise ValueError(f"{raw} holds {images} {split} images but {labels} labels: the "
+                             f"files do not belong together; delete the folder {raw} so "
+                             "that it is filled again")
 
 
 def _check_idx_header(path: Path, name: str, origin: Path) -> None:

@@ -165,3 +165,25 @@ def test_random_subset():
     assert data.random_subset(items, 500) is items
     with pytest.raises(ValueError, match="at least 1"):
         data.random_subset(items, 0)
+
+
+def test_a_damaged_file_in_place_is_rewritten_from_the_source(tmp_path, source, no_download):
+    assert data.prepare_fashion_mnist(tmp_path, source)
+    raw = tmp_path / "FashionMNIST" / "raw" / "train-labels-idx1-ubyte"
+    raw.write_bytes(b"")  # emptied, as an interrupted copy by hand would leave it
+    assert data.prepare_fashion_mnist(tmp_path, source)
+    assert data.fashion_mnist(root=tmp_path, source_dir=source).targets.tolist() == [9, 0, 3]
+
+
+def test_a_damaged_file_without_a_source_says_to_delete_it(tmp_path, source):
+    assert data.prepare_fashion_mnist(tmp_path, source)
+    raw = tmp_path / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte"
+    raw.write_bytes(raw.read_bytes()[:-10])
+    with pytest.raises(ValueError, match="delete .*t10k-images-idx3-ubyte"):
+        data.prepare_fashion_mnist(tmp_path, source_dir=tmp_path / "nowhere")
+
+
+def test_images_and_labels_of_different_counts_are_refused(tmp_path, source):
+    _write_idx(source / "train-labels-idx1-ubyte.gz", TRAIN_LABELS[:2])  # 3 images, 2 labels
+    with pytest.raises(ValueError, match="3 train images but 2 labels"):
+        data.prepare_fashion_mnist(tmp_path, source)
