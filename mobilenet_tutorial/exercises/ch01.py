@@ -23,7 +23,15 @@ from torch import nn
 from ..measure import cost
 from ..measure.counting import count_macs, count_params
 from ..measure.roofline import arithmetic_intensity
-from .core import Mistake, Tolerance, check_answer, evaluate, report, shape_of
+from .core import (
+    Mistake,
+    Tolerance,
+    check_answer,
+    evaluate,
+    from_the_package,
+    report,
+    shape_of,
+)
 
 __all__ = [
     "check_conv_params",
@@ -102,8 +110,13 @@ def check_separable_layer(module: object) -> bool:
     if not isinstance(module, nn.Module):
         return report(False, name, "build an nn.Module, e.g. an nn.Sequential of two nn.Conv2d "
                                    "layers, and pass it (not its output).")
+    borrowed = from_the_package(module, inside=True)
+    if borrowed is not None:
+        return report(False, name, f"your layer uses the package's {borrowed}: build it from "
+                                   "two nn.Conv2d yourself.")
     size = (1, _LAYER_IN, _LAYER_SIZE, _LAYER_SIZE)
-    out, error = evaluate(module, torch.zeros(size))
+    x = torch.randn(size, generator=torch.Generator().manual_seed(0))
+    out, error = evaluate(module, x)
     if error is not None:  # any failure of the student's forward pass becomes a hint
         return report(False, name, f"the layer fails on an input of shape {size}: {error}")
     out_size = cost.conv_output_size(_LAYER_SIZE, _LAYER_K, _LAYER_STRIDE, _LAYER_K // 2)
@@ -128,6 +141,10 @@ def check_separable_layer(module: object) -> bool:
     if count_macs(module, size) != expected.macs:
         return report(False, name, "the MACs differ from depthwise_separable_cost: which of the "
                                    "two convolutions should subsample, so that less work is done?")
+    other, _ = evaluate(module, torch.randn(size, generator=torch.Generator().manual_seed(1)))
+    if isinstance(other, torch.Tensor) and torch.equal(other, out):
+        return report(False, name, "the output is the same whatever the input: forward should "
+                                   "apply both convolutions to its input.")
     return report(True, name, "")
 
 

@@ -34,6 +34,7 @@ from .core import (
     check_answer,
     copy_state_in_order,
     evaluate,
+    from_the_package,
     output_of,
     report,
     same_output,
@@ -139,6 +140,10 @@ def check_separable_block(block_class: object) -> bool:
     if not callable(block_class):
         return report(False, name, "replace None with your class (not an instance), built as "
                                    "Block(in_channels, out_channels, stride).")
+    borrowed = from_the_package(block_class)
+    if borrowed is not None:
+        return report(False, name, f"that is the package's own {borrowed}: write your own "
+                                   "class, a subclass of nn.Module.")
     generator = torch.Generator().manual_seed(0)
     for in_channels, out_channels, stride in _BLOCK_CASES:
         block, error = attempt(block_class, in_channels, out_channels, stride)

@@ -33,6 +33,7 @@ from .core import (
     check_answer,
     copy_state_in_order,
     evaluate,
+    from_the_package,
     is_collection,
     output_of,
     report,
@@ -119,6 +120,10 @@ def check_inverted_residual(block_class: object) -> bool:
     name = "Exercise 3 (your own inverted residual)"
     if not callable(block_class):
         return report(False, name, "replace None with your class (not an instance).")
+    borrowed = from_the_package(block_class)
+    if borrowed is not None:
+        return report(False, name, f"that is the package's own {borrowed}: write your own "
+                                   "class, a subclass of nn.Module.")
     for c_in, c_out, stride, t in _CASES:
         case = f"Block({c_in}, {c_out}, stride={stride}, expand_ratio={t})"
         mine, error = attempt(block_class, c_in, c_out, stride, t)
@@ -126,8 +131,9 @@ def check_inverted_residual(block_class: object) -> bool:
             return report(False, name, f"{case} raised {error}")
         if not isinstance(mine, nn.Module):
             return report(False, name, f"{case} should be a torch.nn.Module.")
-        torch.manual_seed(0)
-        reference = randomize_batchnorm_(InvertedResidual(v2_config(c_in, c_out, stride, t)))
+        with torch.random.fork_rng(devices=[]):  # the caller's random numbers stay as they are
+            torch.manual_seed(0)
+            reference = randomize_batchnorm_(InvertedResidual(v2_config(c_in, c_out, stride, t)))
         if count_params(mine) != count_params(reference):
             return report(False, name, f"{case} has {count_params(mine)} parameters, the "
                           f"package's {count_params(reference)}. Convolutions have no bias; "

@@ -42,6 +42,7 @@ __all__ = [
     "close_enough",
     "copy_state_in_order",
     "evaluate",
+    "from_the_package",
     "is_collection",
     "is_number",
     "judge",
@@ -291,14 +292,36 @@ def close_enough(answer: object, expected: float, rel_tol: float = 1e-6) -> bool
 # ---------------------------------------------------------------- answers that are code
 
 
+def from_the_package(answer: object, inside: bool = False) -> str | None:
+    """The name of this package's class that ``answer`` is (or, with ``inside``, contains).
+
+    ``answer`` is a class or an instance.  A class counts as the package's when it or any
+    class it inherits from is defined in ``mobilenet_tutorial``: an exercise that asks
+    for your own block cannot be answered by importing the package's.  With ``inside``,
+    the submodules of an ``nn.Module`` answer count too.  ``None`` when none is.
+    """
+    package = __name__.split(".")[0]
+    classes = [answer] if isinstance(answer, type) else [type(answer)]
+    if inside and isinstance(answer, nn.Module):
+        classes += [type(module) for module in answer.modules()]
+    for cls in classes:
+        for base in cls.__mro__:
+            if base.__module__.split(".")[0] == package:
+                return base.__name__
+    return None
+
+
 def attempt(function: Callable[..., _T], *args: object) -> tuple[_T | None, str | None]:
     """Call a student's ``function(*args)``; return ``(result, None)`` or ``(None, error)``.
 
     ``error`` names the exception and its message (``"TypeError: ..."``), for a hint:
-    whatever a student's code raises is a miss, not a crash of the check.
+    whatever a student's code raises is a miss, not a crash of the check.  The call runs
+    on a copy of torch's random state, so building or running the student's layers does
+    not change the random numbers the notebook draws next.
     """
     try:
-        return function(*args), None
+        with torch.random.fork_rng(devices=[]):
+            return function(*args), None
     except Exception as error:  # noqa: BLE001 - a student's code may raise anything
         return None, f"{type(error).__name__}: {error}"
 
