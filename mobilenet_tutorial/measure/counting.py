@@ -9,6 +9,7 @@ produced.  :func:`layer_table` shows the same count layer by layer.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,9 +65,16 @@ class LayerCost:
 
 
 def _check_input_size(model: nn.Module, input_size: Sequence[int]) -> tuple[int, ...]:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if isinstance(input_size, (str, bytes)) or not isinstance(input_size, Sequence):
+        raise ValueError(f"input_size must be a shape such as (1, 3, 224, 224), got "
+                         f"{input_size!r}")
+    if not input_size or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1
+                             for s in input_size):
+        raise ValueError(f"input_size must contain positive whole sizes, such as "
+                         f"(1, 3, 224, 224), got {tuple(input_size)}")
     size = tuple(int(s) for s in input_size)
-    if any(s < 1 for s in size):
-        raise ValueError(f"input_size must contain positive sizes, got {size}")
     first_conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
     if first_conv is not None:
         if len(size) != 4:
@@ -108,7 +116,8 @@ def _counted(name: str, module: nn.Module) -> bool:
 
 
 def _layer_costs(model: nn.Module, input_size: Sequence[int]) -> list[LayerCost]:
-    example = zeros_for(model, _check_input_size(model, input_size))
+    size = _check_input_size(model, input_size)
+    example = zeros_for(model, size)
     costs: list[LayerCost] = []
 
     def record(name: str, module: nn.Module, inputs: tuple[torch.Tensor, ...],
@@ -117,7 +126,10 @@ def _layer_costs(model: nn.Module, input_size: Sequence[int]) -> list[LayerCost]
         costs.append(LayerCost(name, layer_kind(module), tuple(output.shape), params,
                                layer_macs(module, output)))
 
-    trace_calls(model, example, _counted, record)
+    try:
+        trace_calls(model, example, _counted, record)
+    except RuntimeError as error:  # a shape the model cannot take, found by running it
+        raise ValueError(f"the model cannot run on an input of size {size}: {error}") from error
     return costs
 
 
@@ -134,7 +146,9 @@ def count_macs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224)) -
         input_size: shape of the input, ``(batch, channels, height, width)``.
 
     Raises:
-        ValueError: if ``input_size`` has the wrong rank or channel count for the model.
+        TypeError: if ``model`` is not an ``nn.Module``.
+        ValueError: if ``input_size`` is not a shape of positive whole sizes, has the
+            wrong rank or channel count for the model, or the model cannot run on it.
     """
     return sum(c.macs for c in _layer_costs(model, input_size))
 

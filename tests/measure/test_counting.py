@@ -151,7 +151,22 @@ def test_wrong_channel_count_is_rejected():
 
 
 def test_non_positive_sizes_and_non_modules_are_rejected():
-    with pytest.raises(ValueError, match="positive sizes"):
+    with pytest.raises(ValueError, match="positive whole sizes"):
         count_macs(_small_model(), (0, 3, 16, 16))
     with pytest.raises(TypeError, match="nn.Module"):
         count_params([nn.Linear(2, 2)])
+
+
+@pytest.mark.parametrize(("model", "size", "error", "match"), [
+    ("model", (1, 3, 8, 8), TypeError, "model must be an nn.Module"),
+    (nn.Conv2d(3, 3, 1), "abc", ValueError, "input_size must be a shape"),
+    (nn.Conv2d(3, 3, 1), (1, 3, 8.5, 8), ValueError, "positive whole sizes"),
+    (nn.Conv2d(3, 3, 1), (1, 3, True, 8), ValueError, "positive whole sizes"),
+    (nn.Conv2d(3, 3, 1), (), ValueError, "positive whole sizes"),
+    (nn.Linear(4, 2), (1, 5), ValueError, r"cannot run on an input of size \(1, 5\)"),
+])
+def test_bad_models_and_sizes_are_named(model, size, error, match):
+    with pytest.raises(error, match=match):
+        count_macs(model, size)
+    with pytest.raises(error, match=match):
+        layer_table(model, size)
