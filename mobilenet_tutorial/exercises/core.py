@@ -18,6 +18,7 @@ it with the package's.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
@@ -54,6 +55,9 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+_MAX_ITEMS = 10_000
+"""The most numbers an answer of any length may hold (more, or endless, is no answer)."""
 _UNCONVERTIBLE = (TypeError, ValueError, OverflowError, RuntimeError)  # what float() may raise
 
 
@@ -101,8 +105,8 @@ def as_numbers(answer: object, count: int | None = None, whole: bool = False,
     Args:
         answer: a tuple, list, array or other non-string collection of numbers (each
             as :func:`as_number` takes it); where ``count`` is 1, a bare number too.
-        count: how many numbers there must be; any number of them (none included)
-            if ``None``.
+        count: how many numbers there must be; any number of them up to
+            :data:`_MAX_ITEMS` (none included) if ``None``.
         whole: every number must be a whole number; they are returned as ``int``.
         ordered: refuse a set or a mapping, whose order means nothing (for answers
             such as a pair ``(x, y)``).
@@ -114,11 +118,12 @@ def as_numbers(answer: object, count: int | None = None, whole: bool = False,
         answer = (answer,)
     if not is_collection(answer) or (ordered and isinstance(answer, Set | Mapping)):
         return None
-    try:
-        values = tuple(as_number(item) for item in answer)  # type: ignore[union-attr]
+    limit = _MAX_ITEMS if count is None else count
+    try:  # read one item past the limit at most: an endless iterator cannot hang the check
+        values = tuple(as_number(item) for item in itertools.islice(answer, limit + 1))  # type: ignore[call-overload]
     except _UNCONVERTIBLE:  # e.g. iterating over a zero-dimensional tensor
         return None
-    if (count is not None and len(values) != count) or None in values:
+    if len(values) > limit or (count is not None and len(values) != count) or None in values:
         return None
     if whole:
         if not all(v.is_integer() for v in values):  # type: ignore[union-attr]

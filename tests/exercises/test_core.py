@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -339,3 +340,11 @@ def test_same_output_allows_rounding_and_nothing_more():
     assert core.same_output(expected.double(), expected, reference)  # float64, same values
     assert not core.same_output(expected.tolist(), expected, reference)
     assert not core.same_output(None, expected, reference)
+
+
+def test_endless_or_huge_iterables_are_no_answer():
+    assert core.as_numbers(itertools.count(), 2) is None  # stops after three items
+    assert core.as_numbers(itertools.count()) is None  # stops past the limit
+    assert core.as_numbers(iter([1, 2]), 2) == (1.0, 2.0)
+    assert core.as_numbers(range(core._MAX_ITEMS)) is not None
+    assert core.as_numbers(range(core._MAX_ITEMS + 1)) is None
