@@ -8,9 +8,13 @@ explains itself.  Booleans never count as numbers here (``True`` is not one clas
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
-__all__ = ["positive_int", "positive_number", "probability", "one_of"]
+__all__ = ["positive_int", "positive_number", "probability", "one_of", "file_path", "module",
+           "seed"]
 
 
 def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
@@ -27,9 +31,17 @@ def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
 def positive_number(name: str, value: object, hint: str = "such as 1.0") -> float:
     """Return ``value`` if it is a finite real number above 0; else raise naming ``name``."""
     if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or not math.isfinite(value) or value <= 0):
+            or not _finite(value) or value <= 0):
         raise ValueError(f"{name} must be a positive number {hint}, got {value!r}")
     return value
+
+
+def _finite(value: float) -> bool:
+    """``math.isfinite``, but an int too large for a float is not finite (no OverflowError)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def probability(name: str, value: object, hint: str = "0 turns it off") -> float:
@@ -46,4 +58,34 @@ def one_of(name: str, value: object, choices: Iterable[object]) -> object:
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}, "
                          f"got {value!r}")
+    return value
+
+
+def file_path(name: str, value: object) -> Path:
+    """``value`` as a ``Path`` if it is a ``str`` or ``os.PathLike``; else raise naming ``name``.
+
+    An ``int`` is refused on purpose: ``open(1)`` would take it for a file descriptor and
+    close the notebook's own output when done.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or value == "":
+        raise TypeError(f"{name} must be the path of a file (a str or pathlib.Path), got "
+                        f"{value!r}")
+    return Path(value)
+
+
+def module(name: str, value: object) -> Any:
+    """``value`` if it is a ``torch.nn.Module``; else raise ``TypeError`` naming ``name``."""
+    from torch import nn  # here, so that the checks stay importable without torch loaded
+
+    if not isinstance(value, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module (a layer or a network), got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def seed(name: str, value: object) -> int:
+    """``value`` if it is a whole number from 0 to 2**64 - 1 (a random seed); else raise."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+        raise ValueError(f"{name} must be a whole number from 0 to 2**64 - 1, such as 0, got "
+                         f"{value!r}")
     return value

@@ -24,6 +24,8 @@ from typing import Any
 
 import torch
 
+from .checks import file_path
+
 __all__ = ["atomic_path", "tensors_digest", "save_checked", "load_checked", "CorruptFileError"]
 
 
@@ -40,7 +42,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     before (the partial file is deleted).  The folder is created if needed.  Two writers
     never share a temporary file.
     """
-    target = Path(target)
+    target = file_path("target", target)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder: give the path of a file to write")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +91,7 @@ def load_checked(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
         CorruptFileError: if the file cannot be read, was not written by
             :func:`save_checked`, or its tensors no longer match their digest.
     """
-    path = Path(path)
+    path = file_path("path", path)
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path}")
     fix = "delete it and save (or compute) it again"

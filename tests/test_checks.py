@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mobilenet_tutorial import checks
 from mobilenet_tutorial.checks import one_of, positive_int, positive_number, probability
 
 
@@ -34,3 +35,46 @@ def test_probability_rejects(bad):
 def test_one_of_lists_the_choices():
     with pytest.raises(ValueError, match="padding must be one of 'symmetric', 'tf_same', got 'x'"):
         one_of("padding", "x", ("symmetric", "tf_same"))
+
+
+@pytest.mark.parametrize("bad", [1, 0, True, None, 2.5, b"file", ""])
+def test_file_path_refuses_what_is_not_a_path(bad):
+    with pytest.raises(TypeError, match="weights_file must be the path of a file"):
+        checks.file_path("weights_file", bad)
+
+
+def test_file_path_takes_str_and_pathlike(tmp_path):
+    assert checks.file_path("p", str(tmp_path / "a")) == tmp_path / "a"
+    assert checks.file_path("p", tmp_path) == tmp_path
+
+
+def test_an_integer_path_never_closes_a_file_descriptor():
+    import os
+
+    from mobilenet_tutorial.weights.files import sha256_of
+
+    read, write = os.pipe()
+    try:
+        with pytest.raises(TypeError, match="path of a file"):
+            sha256_of(read)
+        os.write(write, b"still open")  # the descriptor was not closed by the refusal
+        assert os.read(read, 10) == b"still open"
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_huge_integers_are_not_finite_numbers():
+    with pytest.raises(ValueError, match="width_mult must be a positive number"):
+        positive_number("width_mult", 10**400)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, 2**64, "0", None])
+def test_seed_must_be_a_whole_number_in_range(bad):
+    with pytest.raises(ValueError, match="seed must be a whole number from 0"):
+        checks.seed("seed", bad)
+
+
+def test_module_names_the_argument():
+    with pytest.raises(TypeError, match="backbone must be a torch.nn.Module"):
+        checks.module("backbone", "resnet")

@@ -26,6 +26,7 @@ import torch
 from torch.utils.data import Dataset, Subset
 from torchvision import datasets
 
+from .. import checks
 from . import fashion as data
 from .transforms import augmenting_transform, normalisation, pretrained_transform
 
@@ -47,6 +48,7 @@ def split_indices(n: int, sizes: Sequence[int], seed: int = 0) -> list[list[int]
 
     Example: ``train, val = split_indices(60_000, [5_000, 500])``.
     """
+    checks.seed("seed", seed)
     if any(size < 0 for size in sizes):
         raise ValueError(f"sizes must be 0 or more, got {list(sizes)}")
     if sum(sizes) > n:

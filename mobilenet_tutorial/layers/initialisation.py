@@ -13,6 +13,8 @@ from typing import Literal
 
 from torch import nn
 
+from .. import checks
+
 __all__ = ["init_weights_"]
 
 
@@ -28,6 +30,7 @@ def init_weights_(model: nn.Module, linear: Literal["normal", "uniform"] = "norm
     Modules whose parameters live on the ``meta`` device (shapes only, for counting)
     are skipped: they have no values to set.
     """
+    checks.module("model", model)
     if linear not in ("normal", "uniform"):
         raise ValueError(f"linear must be 'normal' or 'uniform', got {linear!r}")
     for module in model.modules():

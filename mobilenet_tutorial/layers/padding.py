@@ -61,6 +61,10 @@ class Conv2dSame(nn.Conv2d):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
                  dilation: int = 1, groups: int = 1, bias: bool = True) -> None:
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                            ("kernel_size", kernel_size), ("stride", stride),
+                            ("dilation", dilation), ("groups", groups)):
+            positive_int(name, value)
         super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0,
                          dilation=dilation, groups=groups, bias=bias)
 
@@ -83,9 +87,13 @@ def conv2d(in_channels: int, out_channels: int, kernel_size: int, stride: int = 
     plain ``nn.Conv2d`` then computes exactly the same thing).
 
     Raises:
-        ValueError: on an unknown ``padding``, naming the modes that exist.
+        ValueError: on an unknown ``padding``, naming the modes that exist, or a size,
+            stride or group count that is not a positive whole number.
     """
     one_of("padding", padding, PADDINGS)
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                        ("kernel_size", kernel_size), ("stride", stride), ("groups", groups)):
+        positive_int(name, value)
     if padding == "tf_same" and kernel_size > 1:
         return Conv2dSame(in_channels, out_channels, kernel_size, stride, groups=groups,
                           bias=bias)

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .. import checks
 from ..layers.activation import activation_label
 from ..layers.conv import ConvNormActivation
 from ..layers.inverted_residual import InvertedResidual
@@ -33,6 +34,7 @@ def block_table(model: nn.Module, input_size: tuple[int, int, int, int] = (1, 3,
     (stem and head) and every :class:`~mobilenet_tutorial.layers.InvertedResidual`,
     found by running one forward pass of zeros (in eval mode) through forward hooks.
     """
+    checks.module("model", model)
     rows: list[dict[str, object]] = []
     inside_block: set[int] = set()
     for module in model.modules():

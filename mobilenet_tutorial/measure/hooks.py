@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from .. import checks
 from ..modes import evaluating
 
 __all__ = ["OnCall", "trace_calls", "zeros_for"]
@@ -27,6 +28,7 @@ def zeros_for(model: nn.Module, input_size: Sequence[int]) -> torch.Tensor:
 
     A model without parameters (or with integer ones) gets float32 on the CPU.
     """
+    checks.module("model", model)
     param = next(model.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32

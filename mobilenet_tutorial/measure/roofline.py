@@ -27,6 +27,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .. import checks
 from ..checks import positive_int
 from .counting import layer_kind, layer_macs
 from .hooks import trace_calls
@@ -79,11 +80,15 @@ def copy_bandwidth(megabytes: float = 256.0, threads: int | None = None,
 
 def roof(intensity: float | np.ndarray, peak: float, bandwidth: float) -> float | np.ndarray:
     """Attainable MACs per second at ``intensity`` MACs per byte: ``min(peak, bandwidth * I)``."""
+    checks.positive_number("peak", peak, "MACs per second")
+    checks.positive_number("bandwidth", bandwidth, "bytes per second")
     return np.minimum(peak, bandwidth * np.asarray(intensity, dtype=float))
 
 
 def ridge_point(peak: float, bandwidth: float) -> float:
     """The intensity (MACs per byte) where the two ceilings meet: ``peak / bandwidth``."""
+    checks.positive_number("peak", peak, "MACs per second")
+    checks.positive_number("bandwidth", bandwidth, "bytes per second")
     if peak <= 0 or bandwidth <= 0:
         raise ValueError(f"peak and bandwidth must be positive, got {peak} and {bandwidth}")
     return peak / bandwidth
@@ -134,6 +139,7 @@ def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
         :func:`.counting.layer_kind`), ``output_shape``, ``macs``, ``bytes``,
         ``weight_bytes`` (the parameters' share of ``bytes``) and ``intensity``.
     """
+    checks.module("model", model)
     return pd.DataFrame(_record(model, input_size, bytes_per_element)[0])
 
 

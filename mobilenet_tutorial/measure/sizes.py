@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .. import checks
+
 __all__ = ["file_size_mb", "state_dict_mb"]
 
 
@@ -19,6 +21,7 @@ def file_size_mb(path: str | os.PathLike) -> float:
 
 def state_dict_mb(model: nn.Module) -> float:
     """Size in megabytes of ``model``'s ``state_dict`` saved with ``torch.save``."""
+    checks.module("model", model)
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)
     return buffer.getbuffer().nbytes / 1e6

@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .. import checks
+
 __all__ = ["randomize_batchnorm_", "max_output_difference"]
 
 
@@ -23,6 +25,8 @@ def randomize_batchnorm_(model: nn.Module, seed: int = 0) -> nn.Module:
     Means and shifts are drawn from ``N(0, 0.1^2)``, variances and scales from
     ``U(0.5, 1.5)``, with a generator seeded by ``seed``.  Returns ``model``.
     """
+    checks.module("model", model)
+    checks.seed("seed", seed)
     generator = torch.Generator().manual_seed(seed)
     for module in model.modules():
         if isinstance(module, nn.BatchNorm2d):
@@ -50,6 +54,8 @@ def max_output_difference(model: nn.Module, reference: nn.Module, x: torch.Tenso
     Raises:
         RuntimeError: from ``load_state_dict`` if the key names or shapes differ.
     """
+    checks.module("model", model)
+    checks.module("reference", reference)
     if load_state:
         model.load_state_dict(reference.state_dict())
     model.eval()

@@ -33,7 +33,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler
 from torchvision.models import MobileNet_V2_Weights
 
-from .. import train
+from .. import checks, train
 from ..models.mobilenet_v2 import MobileNetV2, mobilenet_v2
 from ..storage import load_checked, save_checked
 from .features import Features
@@ -133,6 +133,7 @@ def freeze(module: nn.Module) -> nn.Module:
     normalises with the batch's statistics and updates its running averages.
     Keep a frozen part in evaluation mode (``module.eval()``) as well.
     """
+    checks.module("module", module)
     for parameter in module.parameters():
         parameter.requires_grad_(False)
     return module
@@ -149,6 +150,7 @@ class Frozen(nn.Module):
     """
 
     def __init__(self, module: nn.Module) -> None:
+        checks.module("module", module)
         super().__init__()
         self.module = freeze(module)
         self.train(False)
@@ -308,6 +310,7 @@ def load_classifier(path: str | Path, num_classes: int) -> MobileNetV2:
             checksum or has changed since :func:`save_classifier` wrote it.
         ValueError: if it holds another network or another number of classes.
     """
+    checks.positive_int("num_classes", num_classes, "10 for Fashion-MNIST")
     state, _ = load_checked(path)
     model = mobilenet_v2_classifier(num_classes, pretrained=False, seed=None)
     try:

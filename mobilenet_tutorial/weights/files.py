@@ -28,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+from ..checks import file_path
 from ..storage import atomic_path
 
 __all__ = [
@@ -110,6 +111,7 @@ EFFICIENTNET_LITE0_IMAGENET = WeightsFile(
 
 def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
     """The SHA-256 of a file, as 64 hexadecimal digits."""
+    path = file_path("path", path)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
@@ -119,7 +121,9 @@ def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
 
 def verify_sha256(path: str | Path, expected: str) -> Path:
     """Return ``path`` if its SHA-256 is ``expected``; raise :class:`ChecksumError` if not."""
-    path = Path(path)
+    path = file_path("path", path)
+    if not isinstance(expected, str):
+        raise TypeError(f"expected must be a SHA-256 as 64 hexadecimal digits, got {expected!r}")
     actual = sha256_of(path)
     if actual != expected.lower():
         raise ChecksumError(

@@ -1,0 +1,176 @@
+"""Probe every public function of the helper package with bad arguments, and sort the outcomes.
+
+For each function or class in a module's ``__all__`` whose required arguments can be
+filled from :data:`GOOD` (plausible values by parameter name), every parameter in turn
+gets each value of :data:`BAD`, the others staying good. The outcome of each call is:
+
+- ``clear``: a ``ValueError`` or ``TypeError`` whose message names the parameter;
+- ``obscure``: a ``ValueError`` or ``TypeError`` that does not name it;
+- ``wrong type``: any other exception (``AttributeError``, ``RuntimeError``, ...);
+- ``accepted``: no exception, although the value is not a value of that parameter's kind;
+- ``state``: the call left a model argument in another training mode than before.
+
+Usage: ``python tools/probe_inputs.py [--json FILE]``, from the project's root, with the
+package importable. Counts are printed as a table. This is a development aid, run by hand:
+a value may be legitimately accepted (an ``int`` where a ``float`` is meant), so read
+the ``accepted`` rows before calling them bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import math
+import os
+import pkgutil
+import resource
+import sys
+import tempfile
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+SKIP_MODULES = ("exercises", "_moved", "keras_port", "deploy")
+"""Left out: checks take any answer by design; Keras and ONNX need real models to start."""
+
+SKIP_FUNCTIONS = ("fashion_mnist", "fashion_mnist_tensors", "prepare_fashion_mnist",
+                  "peak_matmul_rate", "copy_bandwidth", "layer_timings", "measure", "compare",
+                  "time_model", "single_calls", "install_torchvision_checkpoint")
+"""Left out: they read the whole dataset, or time for seconds, on every call."""
+
+MEMORY_LIMIT = 6 * 2**30
+"""Bytes of address space the probe may use: a bad size that asks for terabytes fails."""
+
+BAD: dict[str, object] = {
+    "None": None,
+    "-1": -1,
+    "0": 0,
+    "2.5": 2.5,
+    "'x'": "x",
+    "nan": math.nan,
+    "10**400": 10**400,
+    "True": True,
+    "[]": [],
+}
+
+
+def _model() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))
+
+
+GOOD: dict[str, Callable[[], object]] = {
+    "model": _model, "module": _model, "backbone": _model, "reference": _model,
+    "input_size": lambda: (1, 3, 16, 16), "example": lambda: torch.zeros(2, 3, 16, 16),
+    "x": lambda: torch.zeros(1, 3, 16, 16), "images": lambda: torch.zeros(2, 3, 16, 16),
+    "in_channels": lambda: 8, "out_channels": lambda: 16, "channels": lambda: 8,
+    "kernel_size": lambda: 3, "height": lambda: 16, "size": lambda: 16, "stride": lambda: 1,
+    "num_classes": lambda: 10, "width_mult": lambda: 1.0, "expand_ratio": lambda: 6,
+    "n": lambda: 100, "sizes": lambda: [10, 5], "value": lambda: 8, "name": lambda: "x",
+    "reference_logits": lambda: torch.randn(4, 10), "candidate": lambda: torch.randn(4, 10),
+    "operations": lambda: 100, "macs": lambda: 1000, "input_values": lambda: 10,
+    "output_values": lambda: 10, "weights": lambda: None, "bytes_per_value": lambda: 4,
+    "peak": lambda: 1e9, "bandwidth": lambda: 1e9, "intensity": lambda: 2.0,
+    "fn": lambda: (lambda: None), "calls": lambda: 2,
+    "path": lambda: Path(tempfile.mkdtemp()) / "f",
+    "target": lambda: Path(tempfile.mkdtemp()) / "f", "mean": lambda: (0.5, 0.5, 0.5),
+    "std": lambda: (0.25, 0.25, 0.25), "seed": lambda: 0, "variant": lambda: "b0",
+}
+
+
+def _fill(signature: inspect.Signature) -> dict[str, object] | None:
+    arguments: dict[str, object] = {}
+    for name, parameter in signature.parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if name in GOOD:
+            arguments[name] = GOOD[name]()
+        elif parameter.default is parameter.empty:
+            return None  # a required argument we cannot fill
+    return arguments
+
+
+def _modes(arguments: dict[str, object]) -> list[tuple[nn.Module, list[bool]]]:
+    return [(m, [s.training for s in m.modules()]) for m in arguments.values()
+            if isinstance(m, nn.Module)]
+
+
+def _outcome(function: Callable[..., object], arguments: dict[str, object], parameter: str
+             ) -> str:
+    before = _modes(arguments)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            function(**arguments)
+    except (ValueError, TypeError) as error:
+        return "clear" if parameter in str(error) else "obscure"
+    except Exception:  # noqa: BLE001 - sorting every kind of failure is the point
+        return "wrong type"
+    if any([s.training for s in m.modules()] != flags for m, flags in before):
+        return "state"
+    return "accepted"
+
+
+def probe() -> tuple[Counter[str], list[dict[str, str]]]:
+    """Run every probe; return the counts of outcomes and one row per probe."""
+    package = importlib.import_module("mobilenet_tutorial")
+    totals: Counter[str] = Counter()
+    rows: list[dict[str, str]] = []
+    for info in pkgutil.walk_packages(package.__path__, "mobilenet_tutorial."):
+        if any(part in SKIP_MODULES for part in info.name.split(".")):
+            continue
+        module = importlib.import_module(info.name)
+        print(f"probing {info.name}", file=sys.stderr, flush=True)
+        for name in getattr(module, "__all__", []):
+            if name in SKIP_FUNCTIONS:
+                continue
+            function = getattr(module, name, None)
+            if not (inspect.isfunction(function) or inspect.isclass(function)):
+                continue
+            if getattr(function, "__module__", "") != info.name:
+                continue  # re-exported: probed where it is defined
+            try:
+                signature = inspect.signature(function)
+            except (TypeError, ValueError):
+                continue
+            good = _fill(signature)
+            if good is None:
+                continue
+            for parameter in good:
+                for label, value in BAD.items():
+                    if good[parameter] is None and value is None:
+                        continue
+                    arguments = {**_fill(signature), parameter: value}  # type: ignore[dict-item]
+                    outcome = _outcome(function, arguments, parameter)
+                    totals[outcome] += 1
+                    rows.append({"function": f"{info.name}.{name}", "parameter": parameter,
+                                 "value": label, "outcome": outcome})
+    return totals, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="write every probe's row to this file")
+    args = parser.parse_args()
+    # a probed function given 1 as a path would close this process's stdout: keep a copy
+    out = os.fdopen(os.dup(1), "w")
+    torch.manual_seed(0)
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    totals, rows = probe()
+    order = ("clear", "obscure", "wrong type", "accepted", "state")
+    print(f"probes {sum(totals.values())}: " + ", ".join(f"{k} {totals[k]}" for k in order),
+          file=out)
+    functions = Counter(row["function"] for row in rows)
+    print(f"functions probed: {len(functions)}", file=out, flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
