@@ -161,7 +161,6 @@ def main() -> None:
     # a probed function given 1 as a path would close this process's stdout: keep a copy
     out = os.fdopen(os.dup(1), "w")
     os.chdir(tempfile.mkdtemp())  # a path such as 'x' is written here, not in the project
-    sys.path.insert(0, "")
     torch.manual_seed(0)
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     totals, rows = probe()
