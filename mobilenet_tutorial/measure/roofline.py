@@ -89,8 +89,6 @@ def ridge_point(peak: float, bandwidth: float) -> float:
     """The intensity (MACs per byte) where the two ceilings meet: ``peak / bandwidth``."""
     checks.positive_number("peak", peak, "MACs per second")
     checks.positive_number("bandwidth", bandwidth, "bytes per second")
-    if peak <= 0 or bandwidth <= 0:
-        raise ValueError(f"peak and bandwidth must be positive, got {peak} and {bandwidth}")
     return peak / bandwidth
 
 
