@@ -17,13 +17,20 @@ __all__ = ["positive_int", "positive_number", "probability", "one_of", "file_pat
            "seed"]
 
 
-def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
-    """Return ``value`` if it is a whole number of at least 1; else raise naming ``name``.
+LARGEST_INT = 2**31 - 1
+"""The largest size, count or channel number the checks accept (torch's int32 range)."""
 
-    Example: ``positive_int("num_classes", 0, "1000 for ImageNet")`` raises
-    ``num_classes must be a positive integer (1000 for ImageNet), got 0``.
+
+def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
+    """Return ``value`` if it is a whole number from 1 to :data:`LARGEST_INT`; else raise.
+
+    The error names ``name``.  Example: ``positive_int("num_classes", 0, "1000 for
+    ImageNet")`` raises ``num_classes must be a positive integer (1000 for ImageNet), got 0``.
+    The upper bound keeps a value such as ``10**400`` from overflowing later, deep in a
+    float computation or in torch.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if (isinstance(value, bool) or not isinstance(value, int) or value < 1
+            or value > LARGEST_INT):
         raise ValueError(f"{name} must be a positive integer ({hint}), got {value!r}")
     return value
 

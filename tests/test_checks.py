@@ -78,3 +78,9 @@ def test_seed_must_be_a_whole_number_in_range(bad):
 def test_module_names_the_argument():
     with pytest.raises(TypeError, match="backbone must be a torch.nn.Module"):
         checks.module("backbone", "resnet")
+
+
+def test_positive_int_has_an_upper_bound():
+    assert positive_int("channels", checks.LARGEST_INT) == 2**31 - 1
+    with pytest.raises(ValueError, match="channels must be a positive integer"):
+        positive_int("channels", 10**400)

@@ -64,10 +64,19 @@ def rounding_tolerance(reference: torch.Tensor | float, operations: int,
     """
     if isinstance(operations, bool) or not isinstance(operations, int) or operations < 1:
         raise ValueError(f"operations must be a positive integer, got {operations!r}")
+    if isinstance(reference, bool):
+        raise TypeError("reference must be a tensor or a number, got a bool")
     if isinstance(reference, int | float):  # a Python number is a float64 (a double)
-        values = torch.tensor(float(reference), dtype=torch.float64)
+        try:
+            values = torch.tensor(float(reference), dtype=torch.float64)
+        except OverflowError:
+            raise ValueError("the reference is beyond float64's range (no nan or inf)") from None
     else:
-        values = torch.as_tensor(reference).detach()
+        try:
+            values = torch.as_tensor(reference).detach()
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise TypeError(f"reference must be a tensor or a number, got "
+                            f"{type(reference).__name__}") from error
     if dtype is None:
         dtype = values.dtype
     if not dtype.is_floating_point:

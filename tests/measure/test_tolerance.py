@@ -76,3 +76,14 @@ def test_accumulation_length_sums_the_fan_ins():
 def test_exported_from_the_top_level():
     assert mobilenet_tutorial.rounding_tolerance is rounding_tolerance
     assert mobilenet_tutorial.accumulation_length is accumulation_length
+
+
+@pytest.mark.parametrize(("reference", "error", "match"), [
+    (None, TypeError, "reference must be a tensor or a number, got NoneType"),
+    ("x", TypeError, "got str"),
+    (True, TypeError, "got a bool"),
+    (10**400, ValueError, "beyond float64's range"),
+])
+def test_references_that_are_not_numbers_are_named(reference, error, match):
+    with pytest.raises(error, match=match):
+        rounding_tolerance(reference, 10)
