@@ -13,13 +13,14 @@ from contextlib import contextmanager
 
 from torch import nn
 
+from . import checks
+
 __all__ = ["training_flags", "evaluating"]
 
 
 def training_flags(model: nn.Module) -> dict[str, bool]:
     """The ``training`` flag of ``model`` and of every submodule, by name (``""`` is the root)."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     return {name: module.training for name, module in model.named_modules(remove_duplicate=False)}
 
 

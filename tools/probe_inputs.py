@@ -73,7 +73,7 @@ GOOD: dict[str, Callable[[], object]] = {
     "kernel_size": lambda: 3, "height": lambda: 16, "size": lambda: 16, "stride": lambda: 1,
     "num_classes": lambda: 10, "width_mult": lambda: 1.0, "expand_ratio": lambda: 6,
     "n": lambda: 100, "sizes": lambda: [10, 5], "value": lambda: 8, "name": lambda: "x",
-    "reference_logits": lambda: torch.randn(4, 10), "candidate": lambda: torch.randn(4, 10),
+    "candidate": lambda: torch.randn(4, 10),
     "operations": lambda: 100, "macs": lambda: 1000, "input_values": lambda: 10,
     "output_values": lambda: 10, "weights": lambda: None, "bytes_per_value": lambda: 4,
     "peak": lambda: 1e9, "bandwidth": lambda: 1e9, "intensity": lambda: 2.0,

@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .. import checks
 from .hooks import trace_calls, zeros_for
 
 __all__ = ["count_params", "count_macs", "layer_table", "layer_kind", "layer_macs", "LayerCost"]
@@ -65,8 +66,7 @@ class LayerCost:
 
 
 def _check_input_size(model: nn.Module, input_size: Sequence[int]) -> tuple[int, ...]:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     if isinstance(input_size, (str, bytes)) or not isinstance(input_size, Sequence):
         raise ValueError(f"input_size must be a shape such as (1, 3, 224, 224), got "
                          f"{input_size!r}")

@@ -53,8 +53,7 @@ def trace_calls(model: nn.Module, example: torch.Tensor,
     Raises:
         TypeError: if ``model`` is not an ``nn.Module`` or ``example`` not a tensor.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     if not isinstance(example, torch.Tensor):
         raise TypeError(f"example must be a tensor (the input of one forward pass), got "
                         f"{type(example).__name__}")

@@ -293,8 +293,7 @@ def save_classifier(model: nn.Module, path: str | Path) -> Path:
     The file is written atomically and carries a SHA-256 of the tensors, which
     :func:`load_classifier` checks (see :mod:`mobilenet_tutorial.storage`).
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     return save_checked(model.state_dict(), path, kind="mobilenet_v2_classifier")
 
 

@@ -158,7 +158,7 @@ def test_non_positive_sizes_and_non_modules_are_rejected():
 
 
 @pytest.mark.parametrize(("model", "size", "error", "match"), [
-    ("model", (1, 3, 8, 8), TypeError, "model must be an nn.Module"),
+    ("model", (1, 3, 8, 8), TypeError, "model must be a torch.nn.Module"),
     (nn.Conv2d(3, 3, 1), "abc", ValueError, "input_size must be a shape"),
     (nn.Conv2d(3, 3, 1), (1, 3, 8.5, 8), ValueError, "positive whole sizes"),
     (nn.Conv2d(3, 3, 1), (1, 3, True, 8), ValueError, "positive whole sizes"),
