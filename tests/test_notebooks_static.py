@@ -107,3 +107,56 @@ def test_notebook_declares_python(path: Path):
     assert metadata.get("language_info", {}).get("name") == "python", (
         f"{path.name}: metadata.language_info.name must be 'python'"
     )
+
+
+# A number from this run may reach prose only through myst-nb's glue (mobilenet_tutorial.glue):
+# a sentence that states a percentage or a ratio next to words about this run's measurement,
+# and pastes nothing with {glue:...}, was typed by hand on one machine. Numbers quoted from a
+# paper carry a {cite} role and are exempt.
+RUN_WORDS = re.compile(
+    r"\b(measured|measures|measure|in this run|this run|on this machine|here, |we got|"
+    r"timed|took|runs? at|ran|faster|slower|speed-?ups?|agrees?|agreement|accuracy|reache[sd]|"
+    r"scores?|passes)\b",
+    re.IGNORECASE,
+)
+# 5.3×, 89.9 %, 3 times; not a size such as 64 × 64 or 3x3.
+PERCENT_OR_RATIO = re.compile(r"\d(?:[\d,]*\.?\d*)\s*(?:%|(?:×|x\b|times\b)(?!\s*\d))")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(*])|\n\s*\n|\n\s*[-*] ")
+
+
+def typed_run_numbers(markdown: str) -> list[str]:
+    """Sentences of ``markdown`` that state a measured percentage or ratio without glue."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.DOTALL)  # code blocks are not prose
+    text = re.sub(r"\$[^$]*\$", "", text)  # nor is mathematics
+    found = []
+    for sentence in SENTENCE_END.split(text):
+        if "{glue" in sentence or "{cite" in sentence:
+            continue
+        if RUN_WORDS.search(sentence) and PERCENT_OR_RATIO.search(sentence):
+            found.append(" ".join(sentence.split()))
+    return found
+
+
+def test_typed_run_numbers_finds_a_typed_measurement_and_spares_glue_and_papers():
+    assert typed_run_numbers("We measured int8 at 5.3× the speed of fp32.")
+    assert typed_run_numbers("In this run, 89.9% of the views agree.")
+    assert not typed_run_numbers("We measured int8 at {glue:text}`int8_speedup:.1f`×.")
+    assert not typed_run_numbers("The paper measured 70.6% top-1 {cite}`howard2017`.")
+    assert not typed_run_numbers("A stride of 2 halves the map; 3×3 kernels cost 9 MACs.")
+    assert not typed_run_numbers("```python\n# measured 5x\n```")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_numbers_from_this_run_are_glued(path: Path):
+    typed = [
+        (index, sentence)
+        for index, cell in enumerate(_cells(path))
+        if cell["cell_type"] == "markdown"
+        for sentence in typed_run_numbers(_source(cell))
+    ]
+    assert not typed, (
+        f"{path.name}: these sentences state a number from this run that was typed by hand; "
+        "compute it in a code cell, glue it with mobilenet_tutorial.glue.glue(name, value) and "
+        "paste it with {glue:text}`name` (numbers from papers carry a {cite} role):\n"
+        + "\n".join(f"  cell {i}: {s}" for i, s in typed)
+    )
