@@ -160,3 +160,28 @@ def test_numbers_from_this_run_are_glued(path: Path):
         "paste it with {glue:text}`name` (numbers from papers carry a {cite} role):\n"
         + "\n".join(f"  cell {i}: {s}" for i, s in typed)
     )
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?:[^`:]*::)?([a-z][a-z0-9_]*)(?::[^`]*)?`")
+GLUE_CALL = re.compile(r"""\bglue\(\s*["']([a-z][a-z0-9_]*)["']""")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_pasted_name_is_glued_by_a_code_cell(path: Path):
+    cells = _cells(path)
+    glued = {
+        name
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for name in GLUE_CALL.findall(_source(cell))
+    }
+    pasted = {
+        name
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for name in GLUE_ROLE.findall(_source(cell))
+    }
+    assert pasted <= glued, (
+        f"{path.name}: the prose pastes {sorted(pasted - glued)}, which no code cell glues "
+        '(glue with a literal name: glue("name", value))'
+    )
