@@ -31,6 +31,7 @@ from .core import (
     from_the_package,
     report,
     shape_of,
+    time_limited,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ _DW_CHANNELS, _DW_K, _DW_SIZE, _BYTES_PER_VALUE = 256, 5, 14, 4
 _THREE_FIGURES = Tolerance(relative=2e-3)  # exercises 3 and 5
 
 
+@time_limited
 def check_conv_params(answer: object) -> bool:
     """Exercise 1: parameters of ``nn.Conv2d(64, 128, kernel_size=5, stride=2, padding=2)``."""
     return check_answer(
@@ -66,6 +68,7 @@ def check_conv_params(answer: object) -> bool:
                   "K * K * M weights per output channel, and the biases.")
 
 
+@time_limited
 def check_conv_macs(answer: object) -> bool:
     """Exercise 2: MACs of the exercise 1 layer on one 64 x 32 x 32 input."""
     macs = cost.conv2d_cost(**_CONV).macs
@@ -82,6 +85,7 @@ def check_conv_macs(answer: object) -> bool:
                   "N * H_out * W_out output values.")
 
 
+@time_limited
 def check_separable_ratio(answer: object) -> bool:
     """Exercise 3: MACs of a depthwise-separable layer over those of a standard one, N=96, K=5.
 
@@ -99,6 +103,7 @@ def check_separable_ratio(answer: object) -> bool:
                   "M * H * W.")
 
 
+@time_limited
 def check_separable_layer(module: object) -> bool:
     """Exercise 4: a depthwise-separable ``nn.Module``, 64 to 128 channels, 3x3, stride 2, no bias.
 
@@ -148,6 +153,7 @@ def check_separable_layer(module: object) -> bool:
     return report(True, name, "")
 
 
+@time_limited
 def check_depthwise_intensity(answer: object) -> bool:
     """Exercise 5: MACs per byte of a 5x5 depthwise layer, 256 x 14 x 14, float32.
 

@@ -39,6 +39,7 @@ from .core import (
     report,
     same_output,
     shape_of,
+    time_limited,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ def _total_macs() -> int:
     return count_macs(mobilenet_v1(), (1, 3, 224, 224))
 
 
+@time_limited
 def check_block_macs(answer: object) -> bool:
     """Exercise 1: MACs of one 14 x 14 x 512 block (depthwise 3x3, then pointwise 512 to 512)."""
     pointwise = _CHANNELS * _CHANNELS * _SIZE * _SIZE
@@ -83,6 +85,7 @@ def check_block_macs(answer: object) -> bool:
 _HUNDREDTH = 0.01  # exercise 2: the share is a percentage, right to two decimals
 
 
+@time_limited
 def check_block_share(answer: object) -> bool:
     """Exercise 2: percentage of the network's MACs in the five 14 x 14 x 512 blocks.
 
@@ -128,6 +131,7 @@ def _randomise_batchnorm(module: nn.Module, generator: torch.Generator) -> None:
                 bn.running_var.copy_(torch.rand(size, generator=generator) + 0.5)
 
 
+@time_limited
 def check_separable_block(block_class: object) -> bool:
     """Exercise 3: ``block_class(in_channels, out_channels, stride)`` must match the package.
 
@@ -182,6 +186,7 @@ def check_separable_block(block_class: object) -> bool:
     return report(True, name, "")
 
 
+@time_limited
 def check_width_prediction(answer: object) -> bool:
     """Exercise 4: MACs of MobileNetV1 at width 0.6 (224 x 224) predicted by the alpha^2 law.
 

@@ -38,6 +38,7 @@ from .core import (
     output_of,
     report,
     same_output,
+    time_limited,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ def _block_params() -> int:
     return count_params(InvertedResidual(v2_config(c_in, c_out, 1, t)))
 
 
+@time_limited
 def check_block_params(answer: object) -> bool:
     """Exercise 1: parameters of an inverted residual block, 64 -> 96 channels, t = 6."""
     c_in, c_out, t = _BLOCK
@@ -89,6 +91,7 @@ def _whole_number_set(answer: object) -> set[int] | None:
     return None if numbers is None else set(numbers)
 
 
+@time_limited
 def check_residual_blocks(answer: object) -> bool:
     """Exercise 2: the set of ``N`` such that block ``features.N`` has a residual connection."""
     name = "Exercise 2 (which blocks are residual)"
@@ -110,6 +113,7 @@ def check_residual_blocks(answer: object) -> bool:
                   "stride; the repeats of a row do neither.")
 
 
+@time_limited
 def check_inverted_residual(block_class: object) -> bool:
     """Exercise 3: ``block_class(in, out, stride, expand_ratio)`` equals the package's block.
 
@@ -153,6 +157,7 @@ def check_inverted_residual(block_class: object) -> bool:
     return report(True, name, "")
 
 
+@time_limited
 def check_streamed_memory(answer: object) -> bool:
     """Exercise 4: elements held at the peak of ``features.3`` with a streamed expansion."""
     return check_answer(

@@ -18,7 +18,7 @@ from ..layers.divisible import make_divisible
 from ..layers.inverted_residual import InvertedResidual, v3_config
 from ..layers.squeeze_excitation import SqueezeExcitation
 from ..measure.counting import count_macs, count_params
-from .core import Mistake, Tolerance, as_numbers, check_answer
+from .core import Mistake, Tolerance, as_numbers, check_answer, time_limited
 
 __all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]
@@ -30,6 +30,7 @@ _BLOCK = (48, 5, 144, 48, True, "HS", 1)  # exercise 3
 _BLOCK_INPUT = (1, 48, 14, 14)
 
 
+@time_limited
 def check_se_params(answer: object) -> bool:
     """Exercise 1: parameters of the SE layer of a V3 block with 96 expanded channels."""
     return check_answer(
@@ -47,6 +48,7 @@ def _hardswish(x: float) -> float:
     return x * min(max(x + 3.0, 0.0), 6.0) / 6.0
 
 
+@time_limited
 def check_hardswish_minimum(answer: object) -> bool:
     """Exercise 2: where hard-swish ``x * relu6(x + 3) / 6`` is smallest: ``(x, value)``."""
     return check_answer(
@@ -62,6 +64,7 @@ def check_hardswish_minimum(answer: object) -> bool:
                   "x * (x + 3) / 6.")
 
 
+@time_limited
 def check_block_macs(answer: object) -> bool:
     """Exercise 3: MACs of ``v3_config(48, 5, 144, 48, True, "HS", 1)`` on 48 x 14 x 14."""
     config = v3_config(*_BLOCK)
@@ -87,6 +90,7 @@ def _se_share() -> float:
     return se / count_params(model)
 
 
+@time_limited
 def check_se_param_share(answer: object) -> bool:
     """Exercise 4: fraction (0 to 1) of MobileNetV3-Small's parameters inside SE layers."""
     return check_answer(

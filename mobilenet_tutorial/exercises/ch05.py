@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..layers.padding import same_padding
 from ..models.efficientnet import ALPHA, BETA, GAMMA, VARIANTS, stage_configs
-from .core import EXACT, Mistake, Tolerance, as_numbers, check_answer
+from .core import EXACT, Mistake, Tolerance, as_numbers, check_answer, time_limited
 
 __all__ = ["check_flops_factor", "check_compound_resolution", "check_same_padding",
            "check_b4_depth"]
@@ -26,6 +26,7 @@ _B4 = VARIANTS["b4"]  # exercises 2 and 4
 _PAD_SIZE, _PAD_KERNEL, _PAD_STRIDE = 112, 5, 2  # exercise 3
 
 
+@time_limited
 def check_flops_factor(answer: object) -> bool:
     """Exercise 1: ``(alpha * beta**2 * gamma**2) ** 3``, the MAC multiplier at ``phi = 3``."""
     return check_answer(
@@ -43,6 +44,7 @@ def check_flops_factor(answer: object) -> bool:
         otherwise="raise alpha * beta**2 * gamma**2 to the power phi.")
 
 
+@time_limited
 def check_compound_resolution(answer: object) -> bool:
     """Exercise 2: ``224 * gamma**4``, rounded to whole pixels."""
     return check_answer(
@@ -54,6 +56,7 @@ def check_compound_resolution(answer: object) -> bool:
         otherwise="resolution scales by gamma = 1.15 per step of phi.")
 
 
+@time_limited
 def check_same_padding(answer: object) -> bool:
     """Exercise 3: TensorFlow "same" padding ``(top, bottom)`` for size 112, kernel 5, stride 2."""
     return check_answer(
@@ -72,6 +75,7 @@ def check_same_padding(answer: object) -> bool:
                   "smaller half on top.")
 
 
+@time_limited
 def check_b4_depth(answer: object) -> bool:
     """Exercise 4: the number of MBConv blocks in EfficientNet-B4."""
     return check_answer(

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .. import transfer
-from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report
+from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report, time_limited
 
 __all__ = ["check_black_pixel", "check_cut_shape", "check_head_training_setup",
            "check_optimizer"]
@@ -32,6 +32,7 @@ _LAST_FROZEN = transfer.NUM_BLOCKS - _CUT_BLOCKS - 1  # index of the last entry 
 _HEAD_LR, _BACKBONE_LR = 1e-3, 1e-4
 
 
+@time_limited
 def check_black_pixel(answer: object) -> bool:
     """Exercise 1: a black pixel (0 of 255) in the blue channel, after ImageNet normalisation."""
     return check_answer(
@@ -55,6 +56,7 @@ def _expected_cut_shape() -> tuple[int, ...]:
         return tuple(front(torch.zeros(1, 3, _CUT_SIZE, _CUT_SIZE)).shape[1:])
 
 
+@time_limited
 def check_cut_shape(answer: object) -> bool:
     """Exercise 2: shape ``(C, H, W)`` of one 96 x 96 image at the cut of ``split_model(m, 3)``."""
     return check_answer(
@@ -76,6 +78,7 @@ def check_cut_shape(answer: object) -> bool:
                   f"at model.features[{_LAST_FROZEN}] and count the stride-2 layers up to it.")
 
 
+@time_limited
 def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> bool:
     """Exercise 3: ``prepare(model)`` leaves only the head learning, the backbone in eval mode."""
     name = "Exercise 3 (training the head only)"
@@ -102,6 +105,7 @@ def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> 
     return report(True, name, "")
 
 
+@time_limited
 def check_optimizer(optimizer: object, model: nn.Module) -> bool:
     """Exercise 4: the head at learning rate 1e-3, the backbone (``features``) at 1e-4."""
     name = "Exercise 4 (two learning rates)"

@@ -20,7 +20,16 @@ import math
 import torch
 
 from ..layers.padding import same_padding
-from .core import Mistake, Tolerance, as_numbers, attempt, check_answer, report, shape_of
+from .core import (
+    Mistake,
+    Tolerance,
+    as_numbers,
+    attempt,
+    check_answer,
+    report,
+    shape_of,
+    time_limited,
+)
 
 __all__ = [
     "keras_same_padding",
@@ -51,6 +60,7 @@ def keras_same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return same_padding(size, kernel, stride)
 
 
+@time_limited
 def check_keras_count(answer: object) -> bool:
     """Exercise 1: Keras's ``count_params()`` for MobileNetV2 at ``alpha=0.5``."""
     return check_answer(
@@ -65,6 +75,7 @@ def check_keras_count(answer: object) -> bool:
                   "BatchNormalization layer (two vectors per layer, one value per channel).")
 
 
+@time_limited
 def check_same_padding(answer: object) -> bool:
     """Exercise 2: ``(top, bottom)`` of ``"same"`` padding, kernel 5, stride 2, input 15."""
     expected = keras_same_padding(_PAD_SIZE, _PAD_KERNEL, _PAD_STRIDE)
@@ -80,6 +91,7 @@ def check_same_padding(answer: object) -> bool:
                   "Is the total odd here?")
 
 
+@time_limited
 def check_epsilon_ratio(answer: object) -> bool:
     """Exercise 3: Keras's normalised output over PyTorch's, for running variance 1e-4."""
     expected = math.sqrt((_VARIANCE + _EPS_TORCH) / (_VARIANCE + _EPS_KERAS))
@@ -93,6 +105,7 @@ def check_epsilon_ratio(answer: object) -> bool:
                   "variance plus epsilon in each framework.")
 
 
+@time_limited
 def check_to_channels_last(fn: object) -> bool:
     """Exercise 4: ``fn`` turns ``(N, C, H, W)`` tensors into the same images ``(N, H, W, C)``."""
     name = "Exercise 4 (NCHW to NHWC)"

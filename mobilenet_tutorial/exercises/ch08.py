@@ -18,7 +18,7 @@ from torch import nn
 
 from ..deploy.folding import fold_conv_bn
 from ..measure.roofline import arithmetic_intensity, ridge_point, roof
-from .core import ANY, Mistake, Tolerance, as_numbers, check_answer
+from .core import ANY, Mistake, Tolerance, as_numbers, check_answer, time_limited
 
 __all__ = ["check_pointwise_intensity", "check_folded_channel", "check_roofline",
            "check_amdahl"]
@@ -41,6 +41,7 @@ def _pointwise_intensity(batch: int, with_weights: bool = True) -> float:
                                 c_in * c_out if with_weights else 0, _BYTES, batch=batch)
 
 
+@time_limited
 def check_pointwise_intensity(answer: object) -> bool:
     """Exercise 1: ``(intensity at batch 1, intensity at batch 32)`` in MACs per byte."""
     forgot_weights = ("the weights must be read too: count input, output and weights once "
@@ -67,6 +68,7 @@ def _folded_channel() -> tuple[float, float]:
     return folded.weight.item(), folded.bias.item()
 
 
+@time_limited
 def check_folded_channel(answer: object) -> bool:
     """Exercise 2: ``(folded weight, folded bias)`` of the one-channel example."""
     return check_answer(
@@ -81,6 +83,7 @@ def check_folded_channel(answer: object) -> bool:
                   "weight is the weight times that scale.")
 
 
+@time_limited
 def check_roofline(answer: object) -> bool:
     """Exercise 3: ``(attainable GMAC/s of the depthwise layer, ridge point in MACs per byte)``."""
     return check_answer(
@@ -93,6 +96,7 @@ def check_roofline(answer: object) -> bool:
                   "two are equal. Keep GMAC/s and GB/s as given.")
 
 
+@time_limited
 def check_amdahl(answer: object) -> bool:
     """Exercise 4: the whole model's speed-up when only its convolutions become faster."""
     return check_answer(

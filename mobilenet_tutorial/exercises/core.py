@@ -13,15 +13,20 @@ A chapter's check declares its exercise and leaves the steps to this module:
 parsed in another way.  For the exercises whose answer is a layer, a block class or
 a function, :func:`attempt`, :func:`evaluate` (and :func:`output_of`), :func:`shape_of`,
 :func:`copy_state_in_order` and :func:`same_output` run the student's code and compare
-it with the package's.
+it with the package's.  :func:`time_limited` gives every check a time limit, so a
+student's endless loop ends in a hint rather than a hung notebook.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -34,6 +39,7 @@ from ..modes import evaluating
 __all__ = [
     "ANY",
     "EXACT",
+    "TIME_LIMIT_SECONDS",
     "Mistake",
     "Tolerance",
     "as_number",
@@ -52,6 +58,7 @@ __all__ = [
     "report",
     "same_output",
     "shape_of",
+    "time_limited",
 ]
 
 _T = TypeVar("_T")
@@ -59,6 +66,67 @@ _T = TypeVar("_T")
 _MAX_ITEMS = 10_000
 """The most numbers an answer of any length may hold (more, or endless, is no answer)."""
 _UNCONVERTIBLE = (TypeError, ValueError, OverflowError, RuntimeError)  # what float() may raise
+
+
+TIME_LIMIT_SECONDS = 60.0
+"""How long one check may run (read at each call); the package's own checks take a few seconds."""
+
+
+class _TimeUp(BaseException):
+    """Raised inside a check that ran out of time.
+
+    A ``BaseException``, so that neither :func:`attempt` nor a student's own
+    ``except Exception`` can swallow it.
+    """
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _TimeUp
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[bool]:
+    """Raise :class:`_TimeUp` in the block after ``seconds``; yield whether a limit is set.
+
+    The limit is a ``SIGALRM`` timer, which needs a POSIX system and the main thread
+    (where Jupyter and Colab run a notebook's cells).  Elsewhere, or when a timer is
+    already running (a grader's own limit, say, which then governs), the block runs
+    without one.  The previous handler and timer state are restored afterwards.
+    """
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+    if not usable:
+        yield False
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def time_limited(check: Callable[..., bool]) -> Callable[..., bool]:
+    """Give the exercise check ``check`` a time limit of :data:`TIME_LIMIT_SECONDS`.
+
+    A check that runs out of time (a student's layer or ``__float__`` that never
+    returns, say) prints a hint and returns ``False``.  The exercise's name is the
+    first line of the check's docstring up to its colon (``"Exercise 4"``).
+    """
+    exercise = (check.__doc__ or check.__name__).split(":")[0].strip()
+
+    @functools.wraps(check)
+    def limited(*args: object, **kwargs: object) -> bool:
+        seconds = TIME_LIMIT_SECONDS
+        try:
+            with _deadline(seconds):
+                return check(*args, **kwargs)
+        except _TimeUp:
+            return report(False, exercise, f"the check stopped after {seconds:g} s: does your "
+                                           "code (a forward pass, a loop, a __float__) ever end?")
+
+    return limited
 
 
 def report(passed: bool, exercise: str, hint: str) -> bool:
