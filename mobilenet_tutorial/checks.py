@@ -13,12 +13,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["positive_int", "positive_number", "probability", "one_of", "file_path", "module",
-           "seed"]
+__all__ = ["shown", "positive_int", "positive_number", "non_negative_number", "probability",
+           "one_of", "file_path", "module", "seed", "size", "number_tuple"]
 
 
 LARGEST_INT = 2**31 - 1
 """The largest size, count or channel number the checks accept (torch's int32 range)."""
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters (``10**400`` has 401)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[:limit - 5]}...{text[-2:]}"
 
 
 def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
@@ -31,7 +40,7 @@ def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
     """
     if (isinstance(value, bool) or not isinstance(value, int) or value < 1
             or value > LARGEST_INT):
-        raise ValueError(f"{name} must be a positive integer ({hint}), got {value!r}")
+        raise ValueError(f"{name} must be a positive integer ({hint}), got {shown(value)}")
     return value
 
 
@@ -39,7 +48,15 @@ def positive_number(name: str, value: object, hint: str = "such as 1.0") -> floa
     """Return ``value`` if it is a finite real number above 0; else raise naming ``name``."""
     if (isinstance(value, bool) or not isinstance(value, (int, float))
             or not _finite(value) or value <= 0):
-        raise ValueError(f"{name} must be a positive number {hint}, got {value!r}")
+        raise ValueError(f"{name} must be a positive number ({hint}), got {shown(value)}")
+    return value
+
+
+def non_negative_number(name: str, value: object, hint: str = "such as 0 or 1.5") -> float:
+    """Return ``value`` if it is a finite real number of at least 0; else raise naming ``name``."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not _finite(value) or value < 0):
+        raise ValueError(f"{name} must be a number of at least 0 ({hint}), got {shown(value)}")
     return value
 
 
@@ -55,7 +72,7 @@ def probability(name: str, value: object, hint: str = "0 turns it off") -> float
     """Return ``value`` if it is a number in ``[0, 1)``; else raise naming ``name``."""
     if (isinstance(value, bool) or not isinstance(value, (int, float))
             or not 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be a number in [0, 1) ({hint}), got {value!r}")
+        raise ValueError(f"{name} must be a number in [0, 1) ({hint}), got {shown(value)}")
     return value
 
 
@@ -64,7 +81,7 @@ def one_of(name: str, value: object, choices: Iterable[object]) -> object:
     options = list(choices)
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}, "
-                         f"got {value!r}")
+                         f"got {shown(value)}")
     return value
 
 
@@ -76,7 +93,7 @@ def file_path(name: str, value: object) -> Path:
     """
     if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or value == "":
         raise TypeError(f"{name} must be the path of a file (a str or pathlib.Path), got "
-                        f"{value!r}")
+                        f"{shown(value)}")
     return Path(value)
 
 
@@ -94,5 +111,41 @@ def seed(name: str, value: object) -> int:
     """``value`` if it is a whole number from 0 to 2**64 - 1 (a random seed); else raise."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
         raise ValueError(f"{name} must be a whole number from 0 to 2**64 - 1, such as 0, got "
-                         f"{value!r}")
+                         f"{shown(value)}")
     return value
+
+
+def size(name: str, value: object, length: int | None = None,
+         hint: str = "such as (1, 3, 224, 224)") -> tuple[int, ...]:
+    """``value`` as a tuple of positive whole numbers (a tensor size); else raise naming ``name``.
+
+    A tuple, list or ``torch.Size`` of ``length`` numbers (any number but none if ``length``
+    is ``None``), each from 1 to :data:`LARGEST_INT`.  Example: ``size("input_size", [])``
+    raises ``input_size must be a tuple of positive integers (such as (1, 3, 224, 224)), got []``.
+    """
+    ok = isinstance(value, (tuple, list)) and len(value) > 0 and (
+        length is None or len(value) == length)
+    if ok:
+        try:
+            return tuple(positive_int(f"{name}[{i}]", v) for i, v in enumerate(value))
+        except ValueError:
+            pass
+    count = "" if length is None else f" {length}"
+    raise ValueError(f"{name} must be a tuple of{count} positive integers ({hint}), got "
+                     f"{shown(value)}")
+
+
+def number_tuple(name: str, value: object, length: int, positive: bool = False,
+            hint: str = "such as (0.485, 0.456, 0.406)") -> tuple[float, ...]:
+    """``value`` as a tuple of ``length`` finite real numbers (above 0 with ``positive``).
+
+    For per-channel constants such as a mean and a standard deviation; anything else
+    raises ``ValueError`` naming ``name``.
+    """
+    ok = (isinstance(value, (tuple, list)) and len(value) == length
+          and all(not isinstance(v, bool) and isinstance(v, (int, float)) and _finite(v)
+                  and (v > 0 or not positive) for v in value))
+    if not ok:
+        kind = "positive numbers" if positive else "finite numbers"
+        raise ValueError(f"{name} must be a tuple of {length} {kind} ({hint}), got {shown(value)}")
+    return tuple(float(v) for v in value)

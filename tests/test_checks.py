@@ -22,7 +22,7 @@ def test_positive_int_names_the_argument_and_the_fix(bad):
 
 @pytest.mark.parametrize("bad", [0, -0.5, float("inf"), float("nan"), True, "1.0"])
 def test_positive_number_rejects(bad):
-    with pytest.raises(ValueError, match="width_mult must be a positive number such as 1.0"):
+    with pytest.raises(ValueError, match="width_mult must be a positive number \\(such as 1.0"):
         positive_number("width_mult", bad, "such as 1.0")
 
 
@@ -84,3 +84,55 @@ def test_positive_int_has_an_upper_bound():
     assert positive_int("channels", checks.LARGEST_INT) == 2**31 - 1
     with pytest.raises(ValueError, match="channels must be a positive integer"):
         positive_int("channels", 10**400)
+
+
+def test_shown_cuts_a_huge_value_and_survives_a_broken_repr():
+    assert checks.shown(3) == "3" and checks.shown("x") == "'x'"
+    text = checks.shown(10**400)
+    assert len(text) == 60 and text.startswith("1000") and text.endswith("...00")
+
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert checks.shown(Broken()) == "<Broken>"
+
+
+def test_non_negative_number():
+    assert checks.non_negative_number("weights", 0) == 0
+    assert checks.non_negative_number("weights", 2.5) == 2.5
+    for bad in (-1, float("nan"), float("inf"), 10**400, True, None, "1"):
+        with pytest.raises(ValueError, match=r"^weights must be a number of at least 0 \("):
+            checks.non_negative_number("weights", bad)
+
+
+def test_size_returns_a_tuple_of_ints():
+    import torch
+
+    assert checks.size("input_size", [1, 3, 8, 8]) == (1, 3, 8, 8)
+    assert checks.size("input_size", torch.Size([2, 3])) == (2, 3)
+    assert checks.size("kernel", (3, 3), length=2) == (3, 3)
+
+
+@pytest.mark.parametrize("bad", [[], (), "abc", None, 3, (1, 0), (1, 2.5), (1, True),
+                                 (1, 10**400), {1, 2}, (1, None)])
+def test_size_refuses_what_is_not_a_size(bad):
+    with pytest.raises(ValueError, match=r"^input_size must be a tuple of positive integers "
+                                         r"\(such as \(1, 3, 224, 224\)\), got "):
+        checks.size("input_size", bad)
+
+
+def test_size_of_the_wrong_length_says_how_many():
+    with pytest.raises(ValueError, match=r"^kernel must be a tuple of 2 positive integers"):
+        checks.size("kernel", (3, 3, 3), length=2)
+
+
+def test_number_tuple():
+    assert checks.number_tuple("mean", [0, 0.5, 1], 3) == (0.0, 0.5, 1.0)
+    assert checks.number_tuple("std", (1, 2, 3), 3, positive=True) == (1.0, 2.0, 3.0)
+    for bad in (None, (0.5, 0.5), (0.5, 0.5, float("nan")), (0.5, 0.5, True), "abc",
+                (0.5, 0.5, 10**400)):
+        with pytest.raises(ValueError, match=r"^mean must be a tuple of 3 finite numbers"):
+            checks.number_tuple("mean", bad, 3)
+    with pytest.raises(ValueError, match=r"^std must be a tuple of 3 positive numbers"):
+        checks.number_tuple("std", (1, 0, 1), 3, positive=True)

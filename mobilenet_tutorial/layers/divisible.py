@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..checks import positive_int
+from ..checks import positive_int, positive_number
 
 __all__ = ["make_divisible"]
 
@@ -19,8 +19,10 @@ def make_divisible(value: float, divisor: int = 8, min_value: int | None = None)
         divisor: the multiple to round to.
         min_value: the smallest result; ``divisor`` by default.
     """
+    positive_number("value", value, "a channel count, such as 32 * width_mult")
     positive_int("divisor", divisor, "8 for MobileNets and EfficientNets")
-    min_value = divisor if min_value is None else min_value
+    min_value = divisor if min_value is None else positive_int("min_value", min_value,
+                                                               "None for the divisor")
     rounded = max(min_value, int(value + divisor / 2) // divisor * divisor)
     if rounded < 0.9 * value:  # rounding down removed more than 10%: go up one step
         rounded += divisor

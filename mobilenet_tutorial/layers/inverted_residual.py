@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..checks import positive_int, probability
+from ..checks import LARGEST_INT, positive_int, probability, shown
 from .activation import ActivationLayer, activation_layer
 from .conv import ConvNormActivation, NormLayer
 from .divisible import make_divisible
@@ -83,11 +83,11 @@ class BlockConfig:
     def __post_init__(self) -> None:
         for name in ("in_channels", "expanded_channels", "out_channels"):
             positive_int(name, getattr(self, name), "a channel count")
-        if not isinstance(self.kernel_size, int) or self.kernel_size < 1 \
-                or self.kernel_size % 2 == 0:
+        if isinstance(self.kernel_size, bool) or not isinstance(self.kernel_size, int) \
+                or not 1 <= self.kernel_size <= LARGEST_INT or self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd and positive (3 or 5), "
                              f"got {self.kernel_size!r}")
-        if self.stride not in (1, 2):
+        if isinstance(self.stride, bool) or self.stride not in (1, 2):
             raise ValueError(f"stride must be 1 or 2, got {self.stride!r}")
         if isinstance(self.se_channels, bool) or not isinstance(self.se_channels, int) \
                 or self.se_channels < 0:
@@ -191,6 +191,15 @@ class InvertedResidual(nn.Module):
                 f"stride={c.stride}, residual={c.residual}")
 
 
+def _expand_ratio(value: object, hint: str) -> float:
+    """``value`` if it is an expansion ratio: a finite number from 1 to 1000; else raise."""
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not 1 <= value <= 1000):
+        raise ValueError(f"expand_ratio must be a number from 1 to 1000 ({hint}), got "
+                         f"{shown(value)}")
+    return value
+
+
 def v2_config(in_channels: int, out_channels: int, stride: int, expand_ratio: float,
               relu_after_projection: bool = False) -> BlockConfig:
     """A MobileNetV2 block: ReLU6, 3x3 depthwise, no SE, expansion ``round(in * t)``.
@@ -198,10 +207,8 @@ def v2_config(in_channels: int, out_channels: int, stride: int, expand_ratio: fl
     ``relu_after_projection=True`` puts a ReLU6 after the projection: the ablation of the
     paper's Section 6.3 (MobileNetV2 itself keeps the projection linear).
     """
-    if isinstance(expand_ratio, bool) or not isinstance(expand_ratio, (int, float)) \
-            or expand_ratio < 1:
-        raise ValueError(f"expand_ratio must be at least 1 (MobileNetV2 uses 1 and 6), "
-                         f"got {expand_ratio!r}")
+    positive_int("in_channels", in_channels, "a channel count")
+    _expand_ratio(expand_ratio, "MobileNetV2 uses 1 and 6")
     return BlockConfig(in_channels, int(round(in_channels * expand_ratio)), out_channels,
                        kernel_size=3, stride=stride, activation=nn.ReLU6,
                        project_activation=nn.ReLU6 if relu_after_projection else None)
@@ -228,6 +235,8 @@ def mbconv_config(in_channels: int, out_channels: int, kernel_size: int, stride:
 
     ``se=False, activation=nn.ReLU6`` gives EfficientNet-Lite's block.
     """
+    positive_int("in_channels", in_channels, "a channel count")
+    _expand_ratio(expand_ratio, "EfficientNet uses 1 and 6")
     expanded = make_divisible(in_channels * expand_ratio)
     se_channels = max(1, in_channels // 4) if se else 0
     return BlockConfig(in_channels, expanded, out_channels, kernel_size, stride,

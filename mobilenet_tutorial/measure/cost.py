@@ -3,13 +3,17 @@
 These functions compute, from the shapes alone, what
 :func:`mobilenet_tutorial.count_macs` measures with forward hooks.  One MAC is
 one multiplication followed by one addition; the MobileNet papers call it a
-*mult-add*.  FLOP counters usually report ``2 * MACs``.
+*mult-add*.  Counters disagree on the name "FLOPs": PyTorch's ``FlopCounterMode``
+reports two per MAC, while fvcore, thop, ptflops and the EfficientNet papers
+report MACs under that name.
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+
+from ..checks import LARGEST_INT, shown
 
 __all__ = [
     "ConvCost",
@@ -45,9 +49,11 @@ class ConvCost:
 
 
 def _whole(name: str, value: object, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+    """``value`` if it is a whole number from ``least`` to ``checks.LARGEST_INT``; else raise."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least
+            or value > LARGEST_INT):
         kind = "a positive integer" if least == 1 else f"an integer of at least {least}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
+        raise ValueError(f"{name} must be {kind} up to {LARGEST_INT}, got {shown(value)}")
     return int(value)
 
 
@@ -58,7 +64,7 @@ def _positive(name: str, value: object) -> int:
 def _pair(name: str, value: int | tuple[int, int], least: int = 1) -> tuple[int, int]:
     if isinstance(value, tuple):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+            raise ValueError(f"{name} must be an int or a pair of ints, got {shown(value)}")
         return _whole(name, value[0], least), _whole(name, value[1], least)
     whole = _whole(name, value, least)
     return whole, whole

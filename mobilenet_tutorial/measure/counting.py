@@ -9,7 +9,6 @@ produced.  :func:`layer_table` shows the same count layer by layer.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ import torch
 from torch import nn
 
 from .. import checks
-from .hooks import trace_calls, zeros_for
+from .hooks import checked_input_size, trace_calls, zeros_for
 
 __all__ = ["count_params", "count_macs", "layer_table", "layer_kind", "layer_macs", "LayerCost"]
 
@@ -30,8 +29,7 @@ def count_params(model: nn.Module, trainable_only: bool = False) -> int:
         model: any ``nn.Module``.
         trainable_only: count only parameters with ``requires_grad=True``.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"count_params expects an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -41,6 +39,7 @@ def layer_kind(module: nn.Module) -> str:
     Returns one of ``"conv KxK"`` (a full convolution), ``"depthwise KxK"``,
     ``"grouped KxK"``, ``"pointwise 1x1"``, ``"linear"``, or the class name.
     """
+    checks.module("module", module)
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         size = f"{kh}x{kw}"
@@ -63,32 +62,6 @@ class LayerCost:
     output_shape: tuple[int, ...]
     params: int
     macs: int
-
-
-def _check_input_size(model: nn.Module, input_size: Sequence[int]) -> tuple[int, ...]:
-    checks.module("model", model)
-    if isinstance(input_size, (str, bytes)) or not isinstance(input_size, Sequence):
-        raise ValueError(f"input_size must be a shape such as (1, 3, 224, 224), got "
-                         f"{input_size!r}")
-    if not input_size or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1
-                             for s in input_size):
-        raise ValueError(f"input_size must contain positive whole sizes, such as "
-                         f"(1, 3, 224, 224), got {tuple(input_size)}")
-    size = tuple(int(s) for s in input_size)
-    first_conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
-    if first_conv is not None:
-        if len(size) != 4:
-            raise ValueError(
-                f"input_size {size} has rank {len(size)}, but a model with Conv2d layers "
-                "needs a 4-D input (batch, channels, height, width), e.g. (1, 3, 224, 224)"
-            )
-        if size[1] != first_conv.in_channels:
-            raise ValueError(
-                f"input_size {size} has {size[1]} channels, but the model's first Conv2d "
-                f"expects {first_conv.in_channels}: use input_size=(N, "
-                f"{first_conv.in_channels}, H, W)"
-            )
-    return size
 
 
 def layer_macs(module: nn.Module, output: torch.Tensor) -> int:
@@ -116,7 +89,7 @@ def _counted(name: str, module: nn.Module) -> bool:
 
 
 def _layer_costs(model: nn.Module, input_size: Sequence[int]) -> list[LayerCost]:
-    size = _check_input_size(model, input_size)
+    size = checked_input_size(model, input_size)
     example = zeros_for(model, size)
     costs: list[LayerCost] = []
 

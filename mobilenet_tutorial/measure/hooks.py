@@ -17,22 +17,54 @@ from torch import nn
 from .. import checks
 from ..modes import evaluating
 
-__all__ = ["OnCall", "trace_calls", "zeros_for"]
+__all__ = ["OnCall", "checked_input_size", "trace_calls", "zeros_for"]
 
 OnCall = Callable[[str, nn.Module, tuple[torch.Tensor, ...], torch.Tensor], None]
 """A callback ``on_call(name, module, inputs, output)`` for one call of a traced layer."""
 
 
+def checked_input_size(model: nn.Module, input_size: Sequence[int]) -> tuple[int, ...]:
+    """``input_size`` as a tuple, if it is a size ``model`` can take; else a ``ValueError``.
+
+    It must be a tuple or list of positive whole sizes (:func:`checks.size`) holding at
+    most ``checks.LARGEST_INT`` values in all; a model with a ``Conv2d`` needs four of
+    them, ``(batch, channels, height, width)``, with the first convolution's channels.
+    """
+    checks.module("model", model)
+    size = checks.size("input_size", input_size)
+    values = 1
+    for s in size:
+        values *= s
+    if values > checks.LARGEST_INT:
+        raise ValueError(f"input_size {checks.shown(size)} holds {values:.3g} values, more than "
+                         f"{checks.LARGEST_INT}: use a smaller batch or image")
+    first_conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    if first_conv is not None:
+        if len(size) != 4:
+            raise ValueError(
+                f"input_size {size} has rank {len(size)}, but a model with Conv2d layers "
+                "needs a 4-D input (batch, channels, height, width), e.g. (1, 3, 224, 224)"
+            )
+        if size[1] != first_conv.in_channels:
+            raise ValueError(
+                f"input_size {size} has {size[1]} channels, but the model's first Conv2d "
+                f"expects {first_conv.in_channels}: use input_size=(N, "
+                f"{first_conv.in_channels}, H, W)"
+            )
+    return size
+
+
 def zeros_for(model: nn.Module, input_size: Sequence[int]) -> torch.Tensor:
     """A tensor of zeros of ``input_size`` on ``model``'s device, in its floating dtype.
 
-    A model without parameters (or with integer ones) gets float32 on the CPU.
+    ``input_size`` is checked by :func:`checked_input_size`.  A model without parameters
+    (or with integer ones) gets float32 on the CPU.
     """
-    checks.module("model", model)
+    input_size = checked_input_size(model, input_size)
     param = next(model.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
-    return torch.zeros(tuple(input_size), device=device, dtype=dtype)
+    return torch.zeros(input_size, device=device, dtype=dtype)
 
 
 def trace_calls(model: nn.Module, example: torch.Tensor,

@@ -34,6 +34,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .. import checks
+
 __all__ = ["rounding_tolerance", "accumulation_length", "BATCHNORM_ROUNDINGS"]
 
 _REDUCING = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
@@ -62,8 +64,7 @@ def rounding_tolerance(reference: torch.Tensor | float, operations: int,
         ValueError: if ``operations`` is not a positive integer, if ``reference`` is empty
             or not finite, or if the dtype is not a floating-point type.
     """
-    if isinstance(operations, bool) or not isinstance(operations, int) or operations < 1:
-        raise ValueError(f"operations must be a positive integer, got {operations!r}")
+    checks.positive_int("operations", operations, "the accumulation_length of the model")
     if isinstance(reference, bool):
         raise TypeError("reference must be a tensor or a number, got a bool")
     if isinstance(reference, int | float):  # a Python number is a float64 (a double)
@@ -106,8 +107,7 @@ def accumulation_length(model: nn.Module) -> int:
         TypeError: if ``model`` is not an ``nn.Module``.
         ValueError: if it has no convolution or linear layer.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"accumulation_length expects an nn.Module, got {type(model).__name__}")
+    checks.module("model", model)
     fan_ins = [module.weight[0].numel() for module in model.modules()
                if isinstance(module, _REDUCING)]
     if not fan_ins:

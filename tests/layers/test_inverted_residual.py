@@ -120,9 +120,30 @@ def test_block_config_rejects_bad_values(changes, message):
         BlockConfig(**arguments)
 
 
-def test_v2_config_rejects_a_bad_expansion():
-    with pytest.raises(ValueError, match="expand_ratio must be at least 1"):
-        v2_config(8, 8, 1, 0)
+@pytest.mark.parametrize("ratio", [0, 0.5, float("nan"), 10**400, True, "6", None])
+def test_v2_and_mbconv_configs_reject_a_bad_expansion_by_name(ratio):
+    with pytest.raises(ValueError, match="expand_ratio must be a number from 1 to 1000"):
+        v2_config(8, 8, 1, ratio)
+    with pytest.raises(ValueError, match="expand_ratio must be a number from 1 to 1000"):
+        mbconv_config(8, 8, 3, 1, ratio)
+
+
+@pytest.mark.parametrize("channels", [None, 0, 2.5, 10**400, "8"])
+def test_configs_name_bad_input_channels_before_multiplying_them(channels):
+    with pytest.raises(ValueError, match="in_channels must be a positive integer"):
+        v2_config(channels, 8, 1, 6)
+    with pytest.raises(ValueError, match="in_channels must be a positive integer"):
+        mbconv_config(channels, 8, 3, 1, 6)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"stride": True}, "stride must be 1 or 2"),
+    ({"kernel_size": True}, "kernel_size must be odd and positive"),
+])
+def test_a_boolean_is_not_a_stride_or_a_kernel(changes, message):
+    arguments = {"in_channels": 8, "expanded_channels": 16, "out_channels": 8, **changes}
+    with pytest.raises(ValueError, match=message):
+        BlockConfig(**arguments)
 
 
 def test_v3_config_rejects_unknown_nonlinearity():

@@ -36,6 +36,18 @@ def test_make_divisible_rejects_bad_divisor(divisor):
         make_divisible(10, divisor)
 
 
+@pytest.mark.parametrize("value", [None, 0, -3, float("nan"), float("inf"), 10**400, True, "32"])
+def test_make_divisible_rejects_a_bad_value_by_name(value):
+    with pytest.raises(ValueError, match="value must be a positive number .a channel count"):
+        make_divisible(value)
+
+
+@pytest.mark.parametrize("min_value", [0, 2.5, True])
+def test_make_divisible_rejects_a_bad_minimum(min_value):
+    with pytest.raises(ValueError, match="min_value must be a positive integer"):
+        make_divisible(10, 8, min_value)
+
+
 def test_activation_vocabulary():
     assert activation_layer("HS") is activation_layer("hardswish") is nn.Hardswish
     assert activation_layer("RE6") is nn.ReLU6 and activation_layer("SiLU") is nn.SiLU

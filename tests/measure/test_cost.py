@@ -97,9 +97,11 @@ def test_groups_that_do_not_divide_the_channels_are_rejected():
         ({"dilation": 0}, "dilation must be a positive integer"),
         ({"padding": -1}, "padding must be an integer of at least 0"),
         # nothing is truncated: a kernel of 2.5 or a stride of 1.5 is refused
-        ({"kernel_size": 2.5}, "kernel_size must be a positive integer, got 2.5"),
-        ({"stride": (1.5, 1)}, "stride must be a positive integer, got 1.5"),
-        ({"padding": 0.5}, "padding must be an integer of at least 0, got 0.5"),
+        ({"kernel_size": 2.5}, "kernel_size must be a positive integer up to 2147483647, got 2.5"),
+        ({"stride": (1.5, 1)}, "stride must be a positive integer up to 2147483647, got 1.5"),
+        ({"padding": 0.5}, "padding must be an integer of at least 0 up to 2147483647, got 0.5"),
+        ({"kernel_size": 10**400}, r"kernel_size must be a positive integer up to 2147483647, "
+                                   r"got 10000.*\.\.\.00"),
         ({"kernel_size": (3, 3, 3)}, "kernel_size must be an int or a pair"),
         ({"kernel_size": 11}, "smaller than the kernel's reach 11"),
     ],

@@ -151,7 +151,7 @@ def test_wrong_channel_count_is_rejected():
 
 
 def test_non_positive_sizes_and_non_modules_are_rejected():
-    with pytest.raises(ValueError, match="positive whole sizes"):
+    with pytest.raises(ValueError, match=r"input_size must be a tuple of positive integers"):
         count_macs(_small_model(), (0, 3, 16, 16))
     with pytest.raises(TypeError, match="nn.Module"):
         count_params([nn.Linear(2, 2)])
@@ -159,10 +159,12 @@ def test_non_positive_sizes_and_non_modules_are_rejected():
 
 @pytest.mark.parametrize(("model", "size", "error", "match"), [
     ("model", (1, 3, 8, 8), TypeError, "model must be a torch.nn.Module"),
-    (nn.Conv2d(3, 3, 1), "abc", ValueError, "input_size must be a shape"),
-    (nn.Conv2d(3, 3, 1), (1, 3, 8.5, 8), ValueError, "positive whole sizes"),
-    (nn.Conv2d(3, 3, 1), (1, 3, True, 8), ValueError, "positive whole sizes"),
-    (nn.Conv2d(3, 3, 1), (), ValueError, "positive whole sizes"),
+    (nn.Conv2d(3, 3, 1), "abc", ValueError, "input_size must be a tuple of positive integers"),
+    (nn.Conv2d(3, 3, 1), (1, 3, 8.5, 8), ValueError, "input_size must be a tuple of positive"),
+    (nn.Conv2d(3, 3, 1), (1, 3, True, 8), ValueError, "input_size must be a tuple of positive"),
+    (nn.Conv2d(3, 3, 1), (), ValueError, "input_size must be a tuple of positive"),
+    (nn.Conv2d(3, 3, 1), (1, 3, 10**400, 8), ValueError, "input_size must be a tuple of positive"),
+    (nn.Conv2d(3, 3, 1), (64, 3, 2**16, 2**16), ValueError, r"holds 8\.25e\+11 values, more"),
     (nn.Linear(4, 2), (1, 5), ValueError, r"cannot run on an input of size \(1, 5\)"),
 ])
 def test_bad_models_and_sizes_are_named(model, size, error, match):

@@ -43,7 +43,7 @@ def test_every_builder_has_the_same_keyword_only_signature(builder):
     ({"num_classes": 0}, r"num_classes must be a positive integer \(1000 for ImageNet"),
     ({"num_classes": 2.5}, "num_classes must be a positive integer"),
     ({"num_classes": True}, "num_classes must be a positive integer"),
-    ({"width_mult": 0}, "width_mult must be a positive number such as 1.0"),
+    ({"width_mult": 0}, "width_mult must be a positive number \\(such as 1.0"),
     ({"width_mult": "1.0"}, "width_mult must be a positive number"),
     ({"width_mult": float("nan")}, "width_mult must be a positive number"),
     ({"weights": "IMAGENET1K_V9"}, "weights must be None"),
