@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["shown", "positive_int", "positive_number", "non_negative_number", "probability",
-           "one_of", "file_path", "module", "seed", "size", "number_tuple"]
+__all__ = ["shown", "count", "positive_int", "positive_number", "non_negative_number",
+           "probability", "one_of", "file_path", "module", "seed", "size", "number_tuple"]
 
 
 LARGEST_INT = 2**31 - 1
@@ -41,6 +41,15 @@ def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
     if (isinstance(value, bool) or not isinstance(value, int) or value < 1
             or value > LARGEST_INT):
         raise ValueError(f"{name} must be a positive integer ({hint}), got {shown(value)}")
+    return value
+
+
+def count(name: str, value: object, hint: str = "such as 0 or 500") -> int:
+    """Return ``value`` if it is a whole number from 0 to :data:`LARGEST_INT`; else raise."""
+    if (isinstance(value, bool) or not isinstance(value, int) or value < 0
+            or value > LARGEST_INT):
+        raise ValueError(f"{name} must be a whole number of at least 0 ({hint}), got "
+                         f"{shown(value)}")
     return value
 
 

@@ -22,11 +22,16 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import checks
+
 __all__ = ["seed_everything", "default_device", "History", "evaluate", "predict", "fit"]
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Seed Python's, NumPy's and PyTorch's random generators."""
+    """Seed Python's, NumPy's and PyTorch's random generators (``seed`` from 0 to 2**32 - 1)."""
+    checks.seed("seed", seed)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be below 2**32 (NumPy's limit), such as 0, got {seed}")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -209,3 +209,9 @@ def test_seed_everything_repeats_random_numbers():
     first = torch.rand(3)
     train.seed_everything(3)
     assert torch.equal(first, torch.rand(3))
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, None, True, "0", 2**32, 10**400])
+def test_seed_everything_refuses_a_bad_seed_by_name(seed):
+    with pytest.raises(ValueError, match="seed must be"):
+        train.seed_everything(seed)

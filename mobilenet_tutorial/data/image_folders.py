@@ -49,8 +49,11 @@ def split_indices(n: int, sizes: Sequence[int], seed: int = 0) -> list[list[int]
     Example: ``train, val = split_indices(60_000, [5_000, 500])``.
     """
     checks.seed("seed", seed)
-    if any(size < 0 for size in sizes):
-        raise ValueError(f"sizes must be 0 or more, got {list(sizes)}")
+    checks.count("n", n, "the number of items")
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise ValueError(f"sizes must be a list of whole numbers such as [5000, 500], got "
+                         f"{checks.shown(sizes)}")
+    sizes = [checks.count(f"sizes[{i}]", size, "a number of items") for i, size in enumerate(sizes)]
     if sum(sizes) > n:
         raise ValueError(f"cannot draw {sum(sizes)} distinct indices from {n} items: "
                          "ask for fewer")

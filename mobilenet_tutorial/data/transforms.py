@@ -30,6 +30,7 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
+from .. import checks
 from ..checks import positive_int
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "LITE0_MEAN", "LITE0_STD", "eval_transform",
@@ -57,11 +58,10 @@ def _crop_steps(size: int, resize: int) -> list[Callable[[Any], Any]]:
 
 
 def _scale_steps(mean: Sequence[float], std: Sequence[float]) -> list[Callable[[Any], Any]]:
-    if len(mean) != 3 or len(std) != 3:
-        raise ValueError(f"mean and std need one value per RGB channel, got {len(mean)} and "
-                         f"{len(std)}")
-    if min(std) <= 0:
-        raise ValueError(f"std must be positive, got {tuple(std)}")
+    mean = checks.number_tuple("mean", mean, 3, hint="one per RGB channel, such as "
+                               "IMAGENET_MEAN")
+    std = checks.number_tuple("std", std, 3, positive=True, hint="one per RGB channel, such "
+                              "as IMAGENET_STD")
     return [v2.ToDtype(torch.float32, scale=True),
             v2.Normalize(mean=list(mean), std=list(std)), v2.ToPureTensor()]
 
@@ -146,11 +146,19 @@ def crop_photos(images: Iterable[Image.Image], resize: int = 256, crop: int = 22
 
     Raises:
         ValueError: if no image is given or ``crop > resize``.
+        TypeError: if ``images`` is not a list (or other iterable) of PIL images.
     """
     transform = v2.Compose(_crop_steps(crop, resize) + [v2.ToPureTensor()])
-    tensors = [transform(image) for image in images]
+    if isinstance(images, Image.Image) or not isinstance(images, Iterable):
+        raise TypeError(f"images must be a list of PIL images, such as [load_photo('chelsea')], "
+                        f"got {type(images).__name__}")
+    tensors = []
+    for i, image in enumerate(images):
+        if not isinstance(image, Image.Image):
+            raise TypeError(f"images[{i}] must be a PIL image, got {type(image).__name__}")
+        tensors.append(transform(image))
     if not tensors:
-        raise ValueError("crop_photos needs at least one image")
+        raise ValueError("images must hold at least one image, got none")
     return torch.stack(tensors)
 
 

@@ -79,8 +79,21 @@ def test_split_indices_are_disjoint_sized_and_reproducible():
     assert td.split_indices(100, [10], seed=4)[0] != a
     with pytest.raises(ValueError, match="101"):
         td.split_indices(100, [50, 51])
-    with pytest.raises(ValueError, match="0 or more"):
+    with pytest.raises(ValueError, match=r"sizes\[0\] must be a whole number of at least 0"):
         td.split_indices(100, [-1])
+
+
+@pytest.mark.parametrize(("n", "sizes", "message"), [
+    (100, None, "sizes must be a list of whole numbers"),
+    (100, "12", "sizes must be a list of whole numbers"),
+    (100, [2.5], r"sizes\[0\] must be a whole number"),
+    (100, [1, True], r"sizes\[1\] must be a whole number"),
+    (-1, [1], "n must be a whole number of at least 0"),
+    (2.5, [1], "n must be a whole number of at least 0"),
+])
+def test_split_indices_names_a_bad_argument(n, sizes, message):
+    with pytest.raises(ValueError, match=message):
+        td.split_indices(n, sizes)
 
 
 def _folder(root, classes=("cat", "dog"), per_class=5):

@@ -33,3 +33,40 @@ def test_old_import_path_still_works():
 
     assert efficientnet_lite.lite0_transform is lite0_transform
     assert efficientnet_lite.LITE0_MEAN is LITE0_MEAN and efficientnet_lite.LITE0_STD is LITE0_STD
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"mean": None}, r"mean must be a tuple of 3 finite numbers \(one per RGB channel"),
+    ({"mean": (0.5, 0.5)}, "mean must be a tuple of 3 finite numbers"),
+    ({"mean": (0.5, 0.5, float("nan"))}, "mean must be a tuple of 3 finite numbers"),
+    ({"std": (0.5, 0.0, 0.5)}, "std must be a tuple of 3 positive numbers"),
+    ({"std": (0.5, 0.5, 10**400)}, "std must be a tuple of 3 positive numbers"),
+])
+def test_a_bad_mean_or_std_is_named(changes, message):
+    from mobilenet_tutorial.data.transforms import eval_transform
+
+    with pytest.raises(ValueError, match=message):
+        eval_transform(**changes)
+
+
+@pytest.mark.parametrize(("images", "error", "message"), [
+    (None, TypeError, "images must be a list of PIL images"),
+    (3, TypeError, "images must be a list of PIL images"),
+    ([], ValueError, "images must hold at least one image"),
+    (["chelsea"], TypeError, r"images\[0\] must be a PIL image, got str"),
+])
+def test_crop_photos_names_bad_images(images, error, message):
+    from mobilenet_tutorial.data.transforms import crop_photos
+
+    with pytest.raises(error, match=message):
+        crop_photos(images)
+
+
+def test_crop_photos_refuses_a_single_image_given_bare():
+    from PIL import Image
+
+    from mobilenet_tutorial.data.transforms import crop_photos
+
+    with pytest.raises(TypeError, match="images must be a list"):
+        crop_photos(Image.new("RGB", (300, 300)))
+    assert tuple(crop_photos([Image.new("RGB", (300, 300))]).shape) == (1, 3, 224, 224)
