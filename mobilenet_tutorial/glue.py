@@ -31,6 +31,9 @@ def glue(name: str, value: T) -> T:
 
     ``name`` must match :data:`NAME_PATTERN` (the roles split on ``:``, so a name cannot
     hold one). Strings are pasted without quotes; numbers can be formatted in the role.
+    A NumPy or one-element torch scalar is stored as the Python number it holds, because
+    the role reads the stored text back as a number (``np.float64(2.5)`` would not parse).
+    The value returned is the one given.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string such as 'speedup_int8', got {type(name).__name__}")
@@ -43,5 +46,16 @@ def glue(name: str, value: T) -> T:
         from myst_nb import glue as myst_glue
     except ImportError:  # Colab: no book is built, nothing to store
         return value
-    myst_glue(name, value, display=False)
+    myst_glue(name, _plain(value), display=False)
+    return value
+
+
+def _plain(value: object) -> object:
+    """A NumPy scalar or a one-element tensor as a Python number; anything else unchanged."""
+    item = getattr(value, "item", None)
+    size = getattr(value, "size", None)
+    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "torch"):
+        count = size() if callable(size) else size
+        if count == 1 or getattr(value, "ndim", None) == 0:
+            return item()
     return value

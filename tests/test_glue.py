@@ -60,3 +60,21 @@ def test_a_name_that_is_not_a_string_is_a_type_error():
 
 def test_the_name_pattern():
     assert glue_module.NAME_PATTERN.fullmatch("ch8_int8_b1_speedup")
+
+
+def test_numpy_and_torch_scalars_are_stored_as_python_numbers(monkeypatch):
+    import numpy as np
+    import torch
+
+    shown = []
+    import myst_nb.ext.glue as myst_glue
+
+    monkeypatch.setattr(myst_glue, "ipy_display",
+                        lambda data, raw=False, metadata=None: shown.append(data))
+    value = np.float64(2.5)
+    assert glue("ratio", value) is value
+    glue("count", np.int64(7))
+    glue("loss", torch.tensor(0.25))
+    glue("table", np.array([1, 2]))
+    texts = [d["application/papermill.record/text/plain"] for d in shown]
+    assert texts == ["2.5", "7", "0.25", "array([1, 2])"]

@@ -40,8 +40,8 @@ __all__ = [
 
 BYTES_PER_FLOAT32 = 4
 
-#: The numbers of a widely shared comparison of MobileNetV2 in PyTorch and
-#: TensorFlow, which this course reproduces (sizes in MB, times in ms).
+#: The numbers of an uncited comparison of MobileNetV2 in PyTorch and TensorFlow
+#: (sizes in MB, times in ms): claims chapter 7 tests, not a source it cites.
 SHARED_COMPARISON: dict[str, dict[str, float]] = {
     "PyTorch": {
         "parameters": 3_504_872, "Conv2d": 52, "BatchNorm2d": 52, "Linear": 1,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 
+from .. import checks
 from ..checks import positive_int, positive_number
 from ..weights.catalog import WeightsEnum
 
@@ -51,19 +52,23 @@ def check_builder_arguments(builder: str, *, weights: object, num_classes: objec
         return None
     names = [] if weights_enum is None else [member.name for member in weights_enum]
     if weights_enum is None:
-        raise ValueError(f"unknown weights {weights!r}: {builder} has no pretrained weights "
-                         "(no package registry ships them); weights must be None")
+        raise ValueError(f"unknown weights {checks.shown(weights)}: {builder} has no "
+                         "pretrained weights in this package (none reach it offline); weights "
+                         "must be None")
     if isinstance(weights, weights_enum):
         member = weights
     else:
         name = getattr(weights, "name", weights)  # torchvision's enum members too
+        if not isinstance(name, str):
+            raise TypeError(f"weights must be None, a name such as {names[0]!r} or "
+                            f"{weights_enum.__name__}.{names[0]}, got {checks.shown(weights)}")
         if aliases and name in aliases:
             warnings.warn(f"{builder}(weights={name!r}) is deprecated: use "
                           f"weights={aliases[name]!r}", DeprecationWarning, stacklevel=3)
             name = aliases[name]
         if name not in names:
-            raise ValueError(f"unknown weights {weights!r} for {builder}: weights must be None "
-                             f"or one of {', '.join(map(repr, names))} (or "
+            raise ValueError(f"unknown weights {checks.shown(weights)} for {builder}: weights "
+                             f"must be None or one of {', '.join(map(repr, names))} (or "
                              f"{weights_enum.__name__}.<name>)")
         member = weights_enum[name]
     if num_classes != 1000:

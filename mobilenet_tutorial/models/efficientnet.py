@@ -20,6 +20,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from .. import checks
 from ..checks import positive_int
 from ..layers.activation import ActivationLayer
 from ..layers.conv import TF_BATCH_NORM, ConvNormActivation, NormLayer
@@ -173,9 +174,10 @@ def efficientnet(*, variant: str = "b0", weights: None = None, progress: bool = 
     """
     check_builder_arguments("efficientnet", weights=weights, num_classes=num_classes,
                             width_mult=width_mult)
-    key = variant.lower() if isinstance(variant, str) else variant
+    key = variant.lower() if isinstance(variant, str) else None
     if key not in VARIANTS:
-        raise ValueError(f"unknown EfficientNet variant {variant!r}: choose one of "
+        raise ValueError(f"unknown EfficientNet variant {checks.shown(variant)}: variant must "
+                         f"be one of "
                          f"{', '.join(VARIANTS)}")
     v = VARIANTS[key]
     norm_layer = TF_BATCH_NORM if key in ("b5", "b6", "b7") else nn.BatchNorm2d

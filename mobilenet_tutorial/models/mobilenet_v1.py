@@ -81,6 +81,8 @@ def scale_channels(channels: int, width_mult: float, min_channels: int = 8) -> i
     At the paper's widths (1, 0.75, 0.5, 0.25) the floor never applies.
     """
     _check_width(width_mult)
+    positive_int("channels", channels, "a channel count such as 32")
+    positive_int("min_channels", min_channels, "8, TensorFlow-Slim's min_depth")
     # A tiny epsilon keeps products such as 0.7 * 1000 = 699.999... from losing a channel.
     return max(min_channels, int(channels * width_mult + 1e-9))
 

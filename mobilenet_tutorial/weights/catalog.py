@@ -8,8 +8,10 @@ of parameters, the file's SHA-256, licence, origin) and how to load it
     mobilenet_v2(weights=MobileNetV2Weights.IMAGENET1K_V1)
     efficientnet_lite0(weights="IMAGENET1K_V1")
 
-Only MobileNetV2 and EfficientNet-Lite0 have weights: no package registry ships ImageNet
-weights for MobileNetV1, V3 or EfficientNet-B0 to B7.
+Only MobileNetV2 and EfficientNet-Lite0 have weights here, because only theirs arrive
+through a package registry, so that they load offline. ImageNet weights for the others
+exist online (torchvision's for MobileNetV3 and EfficientNet-B0 to B7, Keras's and timm's
+for MobileNetV1), but this course's machines cannot download them.
 """
 
 from __future__ import annotations

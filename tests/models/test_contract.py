@@ -91,3 +91,21 @@ def test_helper_resolves_names_and_aliases():
                                         weights_enum=MobileNetV2Weights,
                                         aliases={"OLD": "IMAGENET1K_V1"})
     assert alias is member and "deprecated" in str(caught[0].message)
+
+
+@pytest.mark.parametrize("weights", [[], 3, 2.5, True])
+def test_weights_that_are_not_a_name_are_a_type_error(weights):
+    from mobilenet_tutorial.models import efficientnet_lite0, mobilenet_v2
+
+    with pytest.raises(TypeError, match=r"weights must be None, a name such as 'IMAGENET1K_V1'"):
+        mobilenet_v2(weights=weights)
+    with pytest.raises(TypeError, match=r"weights must be None, a name such as 'IMAGENET1K_V1'"):
+        efficientnet_lite0(weights=weights)
+
+
+@pytest.mark.parametrize("variant", [[], None, 0, "b8"])
+def test_an_unknown_variant_is_named_with_the_choices(variant):
+    from mobilenet_tutorial.models import efficientnet
+
+    with pytest.raises(ValueError, match=r"variant must be one of b0, b1"):
+        efficientnet(variant=variant)

@@ -201,5 +201,19 @@ def test_same_trainable_parameters_as_keras(width):
 def test_builder_takes_keywords_only():
     with pytest.raises(TypeError):
         mobilenet_v1(0.5)
-    with pytest.raises(ValueError, match="mobilenet_v1 has no pretrained weights.*None"):
+    with pytest.raises(ValueError, match="mobilenet_v1 has no pretrained weights in th.*None"):
         mobilenet_v1(weights="IMAGENET1K_V1")
+
+
+@pytest.mark.parametrize(("channels", "min_channels", "message"), [
+    (None, 8, "channels must be a positive integer"),
+    (-1, 8, "channels must be a positive integer"),
+    (2.5, 8, "channels must be a positive integer"),
+    (10**400, 8, "channels must be a positive integer"),
+    (32, 0, "min_channels must be a positive integer"),
+])
+def test_scale_channels_names_a_bad_argument(channels, min_channels, message):
+    from mobilenet_tutorial.models.mobilenet_v1 import scale_channels
+
+    with pytest.raises(ValueError, match=message):
+        scale_channels(channels, 1.0, min_channels)
