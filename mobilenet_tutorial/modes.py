@@ -9,7 +9,7 @@ come back in training mode, and its BatchNorm statistics would drift.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from torch import nn
 
@@ -24,12 +24,18 @@ def training_flags(model: nn.Module) -> dict[str, bool]:
     return {name: module.training for name, module in model.named_modules(remove_duplicate=False)}
 
 
-@contextmanager
-def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+def evaluating(model: nn.Module) -> AbstractContextManager[nn.Module]:
     """Put ``model`` in eval mode inside the block; afterwards every submodule has its old mode.
 
     Modules that ``model`` holds twice (shared) are restored once each, to the flag they had.
+    ``model`` is checked when ``evaluating`` is called, before any ``with``.
     """
+    checks.module("model", model)
+    return _evaluating(model)
+
+
+@contextmanager
+def _evaluating(model: nn.Module) -> Iterator[nn.Module]:
     saved = [(module, module.training)
              for _, module in model.named_modules(remove_duplicate=False)]
     model.eval()

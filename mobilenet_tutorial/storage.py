@@ -18,7 +18,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +33,22 @@ class CorruptFileError(ValueError):
     """A file the package wrote cannot be trusted any more: unreadable, or changed since."""
 
 
-@contextmanager
-def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike) -> AbstractContextManager[Path]:
     """A temporary path to write ``target``'s contents to; it becomes ``target`` on success.
 
     ``with atomic_path("model.pt") as partial: torch.save(state, partial)`` leaves either
     the complete new file at ``model.pt`` or, if the block raises, whatever was there
     before (the partial file is deleted).  The folder is created if needed.  Two writers
-    never share a temporary file.
+    never share a temporary file.  ``target`` is checked when ``atomic_path`` is called.
     """
     target = file_path("target", target)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder: give the path of a file to write")
+    return _atomic_path(target)
+
+
+@contextmanager
+def _atomic_path(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                     suffix=".partial")

@@ -66,3 +66,9 @@ def test_block_memory_restores_modes_of_a_real_network():
 def test_training_flags_refuses_a_non_module():
     with pytest.raises(TypeError, match="nn.Module"):
         training_flags("model")
+
+
+@pytest.mark.parametrize("model", [None, "model", 3])
+def test_evaluating_refuses_a_non_module_when_called_not_when_entered(model):
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        evaluating(model)  # no `with`: the check does not wait for the block

@@ -97,3 +97,20 @@ def test_digest_depends_on_names_dtypes_shapes_and_values():
                 tensors_digest({"w": torch.eye(2)})}) == 5
     with pytest.raises(TypeError, match="not a tensor"):
         tensors_digest({"w": [0.0]})
+
+
+@pytest.mark.parametrize("target", [None, 3, ""])
+def test_atomic_path_refuses_a_bad_target_when_called(target):
+    with pytest.raises(TypeError, match="target must be the path of a file"):
+        atomic_path(target)  # no `with`
+
+
+def test_file_size_mb_names_a_missing_file_and_measures_a_real_one(tmp_path):
+    from mobilenet_tutorial.measure.sizes import file_size_mb
+
+    with pytest.raises(FileNotFoundError, match="path .*missing.onnx' is not a file"):
+        file_size_mb(tmp_path / "missing.onnx")
+    with pytest.raises(TypeError, match="path must be the path of a file"):
+        file_size_mb(None)
+    (tmp_path / "m.bin").write_bytes(b"\0" * 1_500_000)
+    assert file_size_mb(tmp_path / "m.bin") == 1.5

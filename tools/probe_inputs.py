@@ -8,7 +8,14 @@ gets each value of :data:`BAD`, the others staying good. The outcome of each cal
 - ``obscure``: a ``ValueError`` or ``TypeError`` that does not name it;
 - ``wrong type``: any other exception (``AttributeError``, ``RuntimeError``, ...);
 - ``accepted``: no exception, although the value is not a value of that parameter's kind;
+- ``valid``: no exception, and :data:`VALID` says the value is one of that parameter's
+  (a width multiplier of 2.5, a seed of 0, a relative path ``'x'``);
 - ``state``: the call left a model argument in another training mode than before.
+
+A ``FileNotFoundError`` naming the path counts as clear for a path. The argument checks
+of :mod:`mobilenet_tutorial.checks` are probed through their ``value`` only, and their
+message must name the ``name`` they are given. A function returning a context manager is
+entered and left, so that checks done on entry count.
 
 Usage: ``python tools/probe_inputs.py [--json FILE]``, from the project's root, with the
 package importable. Counts are printed as a table. This is a development aid, run by hand:
@@ -41,8 +48,22 @@ SKIP_MODULES = ("exercises", "_moved", "keras_port", "deploy")
 
 SKIP_FUNCTIONS = ("fashion_mnist", "fashion_mnist_tensors", "prepare_fashion_mnist",
                   "peak_matmul_rate", "copy_bandwidth", "layer_timings", "measure", "compare",
-                  "time_model", "single_calls", "install_torchvision_checkpoint")
-"""Left out: they read the whole dataset, or time for seconds, on every call."""
+                  "time_model", "single_calls", "install_torchvision_checkpoint", "shown")
+"""Left out: they read the whole dataset, or time for seconds, on every call; `shown` formats
+any value by design."""
+
+VALID: dict[str, set[str]] = {
+    "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0"}, "intensity": {"2.5"},
+    "peak": {"2.5"}, "bandwidth": {"2.5"}, "weights": {"0"}, "path": {"'x'"},
+    "target": {"'x'"}, "reference": {"-1", "0", "2.5"}, "probability": {"0"},
+}
+"""Values of :data:`BAD` that are in fact values of a parameter of this name."""
+
+VALID_ANY = {("mobilenet_tutorial.glue.glue", "value"), ("mobilenet_tutorial.glue.glue", "name")}
+"""Parameters that take any value (what is glued), or any name-like string."""
+
+CHECK_NAME = "probe_argument"
+"""The ``name`` the probe gives the argument checks; their messages must contain it."""
 
 MEMORY_LIMIT = 6 * 2**30
 """Bytes of address space the probe may use: a bad size that asks for terabytes fails."""
@@ -101,20 +122,33 @@ def _modes(arguments: dict[str, object]) -> list[tuple[nn.Module, list[bool]]]:
             if isinstance(m, nn.Module)]
 
 
-def _outcome(function: Callable[..., object], arguments: dict[str, object], parameter: str
-             ) -> str:
+def _outcome(function: Callable[..., object], arguments: dict[str, object], parameter: str,
+             label: str, qualified: str) -> tuple[str, str]:
+    """The outcome of one probe, and the error's message (``""`` if none)."""
     before = _modes(arguments)
+    named = CHECK_NAME if qualified.startswith("mobilenet_tutorial.checks.") else parameter
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            function(**arguments)
-    except (ValueError, TypeError) as error:
-        return "clear" if parameter in str(error) else "obscure"
-    except Exception:  # noqa: BLE001 - sorting every kind of failure is the point
-        return "wrong type"
+            result = function(**arguments)
+            if hasattr(result, "__enter__") and hasattr(result, "__exit__"):
+                with result:
+                    pass
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        text = str(error)
+        is_path = parameter in ("path", "target", "folder", "root")
+        if named in text or (is_path and str(arguments[parameter]) in text):
+            return "clear", text[:200]
+        if isinstance(error, FileNotFoundError):
+            return "wrong type", text[:200]
+        return "obscure", text[:200]
+    except Exception as error:  # noqa: BLE001 - sorting every kind of failure is the point
+        return "wrong type", f"{type(error).__name__}: {str(error)[:200]}"
     if any([s.training for s in m.modules()] != flags for m, flags in before):
-        return "state"
-    return "accepted"
+        return "state", ""
+    if label in VALID.get(parameter, set()) or (qualified, parameter) in VALID_ANY:
+        return "valid", ""
+    return "accepted", ""
 
 
 def probe() -> tuple[Counter[str], list[dict[str, str]]]:
@@ -142,15 +176,21 @@ def probe() -> tuple[Counter[str], list[dict[str, str]]]:
             good = _fill(signature)
             if good is None:
                 continue
+            qualified = f"{info.name}.{name}"
+            is_check = qualified.startswith("mobilenet_tutorial.checks.")
             for parameter in good:
+                if is_check and parameter != "value":
+                    continue  # a check's name and hint are the package's own strings
                 for label, value in BAD.items():
                     if good[parameter] is None and value is None:
                         continue
                     arguments = {**_fill(signature), parameter: value}  # type: ignore[dict-item]
-                    outcome = _outcome(function, arguments, parameter)
+                    if is_check:
+                        arguments["name"] = CHECK_NAME
+                    outcome, message = _outcome(function, arguments, parameter, label, qualified)
                     totals[outcome] += 1
-                    rows.append({"function": f"{info.name}.{name}", "parameter": parameter,
-                                 "value": label, "outcome": outcome})
+                    rows.append({"function": qualified, "parameter": parameter,
+                                 "value": label, "outcome": outcome, "message": message})
     return totals, rows
 
 
@@ -164,7 +204,7 @@ def main() -> None:
     torch.manual_seed(0)
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     totals, rows = probe()
-    order = ("clear", "obscure", "wrong type", "accepted", "state")
+    order = ("clear", "obscure", "wrong type", "accepted", "valid", "state")
     print(f"probes {sum(totals.values())}: " + ", ".join(f"{k} {totals[k]}" for k in order),
           file=out)
     functions = Counter(row["function"] for row in rows)

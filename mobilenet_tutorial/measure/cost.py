@@ -146,7 +146,9 @@ def depthwise_cost(channels: int, kernel_size: int, height: int, width: int | No
 
     ``padding`` defaults to ``kernel_size // 2`` ("same" size at stride 1).
     """
-    padding = kernel_size // 2 if padding is None else padding
+    if padding is None:
+        kh, kw = _pair("kernel_size", kernel_size)
+        padding = (kh // 2, kw // 2)
     return conv2d_cost(channels, channels, kernel_size, height, width, stride=stride,
                        padding=padding, groups=channels, bias=bias)
 

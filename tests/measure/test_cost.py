@@ -118,3 +118,12 @@ def test_separable_ratio_rejects_non_positive_sizes():
         cost.separable_ratio(0, 3)
     with pytest.raises(ValueError, match="kernel_size"):
         cost.separable_ratio(32, -1)
+
+
+def test_depthwise_cost_pads_each_side_of_a_rectangular_kernel_and_names_a_missing_one():
+    from mobilenet_tutorial.measure.cost import depthwise_cost
+
+    rect = depthwise_cost(8, (3, 5), 16)
+    assert (rect.params, rect.macs, rect.out_h, rect.out_w) == (120, 30720, 16, 16)
+    with pytest.raises(ValueError, match="kernel_size must be a positive integer"):
+        depthwise_cost(8, None, 16)
