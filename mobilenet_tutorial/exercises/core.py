@@ -112,7 +112,9 @@ def time_limited(check: Callable[..., bool]) -> Callable[..., bool]:
 
     A check that runs out of time (a student's layer or ``__float__`` that never
     returns, say) prints a hint and returns ``False``.  The exercise's name is the
-    first line of the check's docstring up to its colon (``"Exercise 4"``).
+    first line of the check's docstring up to its colon (``"Exercise 4"``).  The check
+    also runs on a copy of torch's random state: building the expected model inside it
+    does not change the random numbers the notebook draws next.
     """
     exercise = (check.__doc__ or check.__name__).split(":")[0].strip()
 
@@ -120,7 +122,7 @@ def time_limited(check: Callable[..., bool]) -> Callable[..., bool]:
     def limited(*args: object, **kwargs: object) -> bool:
         seconds = TIME_LIMIT_SECONDS
         try:
-            with _deadline(seconds):
+            with _deadline(seconds), torch.random.fork_rng(devices=[]):
                 return check(*args, **kwargs)
         except _TimeUp:
             return report(False, exercise, f"the check stopped after {seconds:g} s: does your "

@@ -119,3 +119,22 @@ def test_a_right_answer_still_passes_in_time(capsys):
 
 def test_every_chapter_module_is_found():
     assert len(CHAPTERS) >= 8 and len(CHECKS) >= 33
+
+
+@pytest.mark.parametrize(("chapter", "name"), CHECKS,
+                         ids=[f"{c.__name__.rsplit('.', 1)[1]}.{n}" for c, n in CHECKS])
+def test_no_check_changes_the_callers_random_numbers(chapter, name, capsys):
+    check = getattr(chapter, name)
+    answers = (None, 7, (1, 2, 3), nn.Conv2d(3, 8, 3), nn.Conv2d)  # built before seeding
+    extra = ()
+    if name == "check_optimizer":  # it also takes the model the optimizer is for
+        model = nn.Module()
+        model.features, model.classifier = nn.Conv2d(3, 8, 3), nn.Linear(8, 2)
+        extra = (model,)
+        answers += (torch.optim.SGD(model.parameters(), lr=1e-3),)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    for answer in answers:
+        check(answer, *extra)
+    assert torch.equal(torch.rand(3), expected), f"{name} drew from torch's generator"
