@@ -20,7 +20,8 @@ from torch import nn
 
 from ..data.transforms import imagenet_normalize, unit_range
 from ..measure.agreement import logit_agreement
-from .backend import keras
+from ..modes import evaluating
+from .backend import keras, require_image_batch, require_keras_model, require_torch_module
 from .divergences import batchnorm_epsilon, with_batchnorm_epsilon, with_symmetric_padding
 
 __all__ = ["DIVERGENCES", "to_channels_last", "keras_logits", "PortComparison"]
@@ -31,13 +32,16 @@ DIVERGENCES = ("layout", "epsilon", "preprocessing", "padding")
 
 def to_channels_last(x: torch.Tensor) -> torch.Tensor:
     """``(N, C, H, W)`` to ``(N, H, W, C)`` by permuting axes (never by reshaping)."""
-    if x.ndim != 4:
-        raise ValueError(f"expected a 4-D (N, C, H, W) tensor, got shape {tuple(x.shape)}")
+    require_image_batch("x", x)
     return x.permute(0, 2, 3, 1).contiguous()
 
 
 def keras_logits(model: keras.Model, x: torch.Tensor) -> torch.Tensor:
     """Run a Keras model in inference mode on ``x`` (``(N, H, W, C)``); return a torch tensor."""
+    require_keras_model("model", model)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor (N, H, W, C) for a convolutional model, got "
+                        f"{type(x).__name__}")
     with torch.inference_mode():
         out = model(x, training=False)
     return torch.as_tensor(keras.ops.convert_to_numpy(out)).clone()
@@ -60,8 +64,16 @@ class PortComparison:
 
     def __init__(self, torch_model: nn.Module, keras_model: keras.Model, pixels: torch.Tensor,
                  keras_preprocess: Callable[[torch.Tensor], torch.Tensor] = unit_range):
-        torch_model.eval()
-        with torch.inference_mode():
+        require_torch_module("torch_model", torch_model)
+        require_keras_model("keras_model", keras_model)
+        require_image_batch("pixels", pixels)
+        if pixels.shape[1] != 3:
+            raise ValueError(f"pixels must hold RGB images (N, 3, H, W), got shape "
+                             f"{tuple(pixels.shape)}")
+        if not callable(keras_preprocess):
+            raise TypeError(f"keras_preprocess must be a function of a pixel batch, such as "
+                            f"unit_range, got {type(keras_preprocess).__name__}")
+        with evaluating(torch_model), torch.inference_mode():  # the caller's modes stay
             self.reference = torch_model(imagenet_normalize(pixels)).float()
         self.pixels = pixels
         self.keras_preprocess = keras_preprocess

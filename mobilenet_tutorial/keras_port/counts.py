@@ -22,7 +22,7 @@ import pandas as pd
 from torch import nn
 
 from ..measure.counting import layer_kind
-from .backend import keras
+from .backend import keras, require_keras_model, require_torch_module
 
 __all__ = [
     "BYTES_PER_FLOAT32",
@@ -79,24 +79,6 @@ class ParamCounts:
         return self.trainable + self.non_trainable
 
 
-def _require_keras_model(model: object) -> keras.Model:
-    if not isinstance(model, keras.Model):
-        raise TypeError(
-            f"expected a keras.Model (e.g. keras.applications.MobileNetV2(weights=None)), "
-            f"got {type(model).__name__}"
-        )
-    return model
-
-
-def _require_torch_module(model: object) -> nn.Module:
-    if isinstance(model, keras.Model) or not isinstance(model, nn.Module):
-        raise TypeError(
-            f"expected a PyTorch nn.Module (e.g. torchvision.models.mobilenet_v2()), "
-            f"got {type(model).__name__}"
-        )
-    return model
-
-
 def _size(variable: object) -> int:
     count = 1
     for dim in variable.shape:  # type: ignore[attr-defined]
@@ -106,7 +88,7 @@ def _size(variable: object) -> int:
 
 def keras_param_counts(model: keras.Model) -> ParamCounts:
     """Trainable and non-trainable weights of a Keras model, and ``model.count_params()``."""
-    model = _require_keras_model(model)
+    model = require_keras_model("model", model)
     trainable = sum(_size(w) for w in model.trainable_weights)
     non_trainable = sum(_size(w) for w in model.non_trainable_weights)
     return ParamCounts(trainable, non_trainable, int(model.count_params()))
@@ -118,7 +100,7 @@ def torch_param_counts(model: nn.Module) -> ParamCounts:
     Integer buffers, such as BatchNorm's ``num_batches_tracked`` step counter,
     are not counted: they are bookkeeping, and Keras keeps no equivalent.
     """
-    model = _require_torch_module(model)
+    model = require_torch_module("model", model)
     params = list(model.parameters())
     trainable = sum(p.numel() for p in params if p.requires_grad)
     frozen = sum(p.numel() for p in params if not p.requires_grad)
@@ -128,7 +110,7 @@ def torch_param_counts(model: nn.Module) -> ParamCounts:
 
 def keras_layer_counts(model: keras.Model) -> Counter[str]:
     """How many layers of each class a Keras model has (``{"Conv2D": 35, ...}``)."""
-    model = _require_keras_model(model)
+    model = require_keras_model("model", model)
     return Counter(type(layer).__name__ for layer in model.layers)
 
 
@@ -142,7 +124,7 @@ def torch_layer_counts(model: nn.Module, split_convolutions: bool = False) -> Co
             ``"pointwise 1x1"``, ...): PyTorch has no separate depthwise class, a
             depthwise convolution is a ``Conv2d`` with ``groups == in_channels``.
     """
-    model = _require_torch_module(model)
+    model = require_torch_module("model", model)
     counts: Counter[str] = Counter()
     for module in model.modules():
         if next(module.children(), None) is not None:
@@ -155,7 +137,7 @@ def torch_layer_counts(model: nn.Module, split_convolutions: bool = False) -> Co
 
 def keras_batchnorm_values(model: keras.Model) -> int:
     """All values held by a Keras model's BatchNormalization layers (4 per channel)."""
-    model = _require_keras_model(model)
+    model = require_keras_model("model", model)
     return sum(_size(w) for layer in model.layers
                if isinstance(layer, keras.layers.BatchNormalization) for w in layer.weights)
 
@@ -168,7 +150,7 @@ def torch_batchnorm_values(model: nn.Module, include_buffers: bool = False) -> i
         include_buffers: ``False`` counts the parameters only (gamma and beta, 2 per
             channel); ``True`` adds the floating-point running statistics (4 per channel).
     """
-    model = _require_torch_module(model)
+    model = require_torch_module("model", model)
     total = 0
     for module in model.modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
@@ -195,6 +177,8 @@ def framework_comparison(torch_model: nn.Module, keras_model: keras.Model) -> pd
     columns are ``PyTorch`` and ``Keras``.  Layer rows use each framework's own
     class names and are 0 where a framework has no such class.
     """
+    require_torch_module("torch_model", torch_model)
+    require_keras_model("keras_model", keras_model)
     t, k = torch_param_counts(torch_model), keras_param_counts(keras_model)
     rows: dict[str, tuple[int | float, int | float]] = {
         "reported parameters": (t.reported, k.reported),

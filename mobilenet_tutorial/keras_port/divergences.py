@@ -19,8 +19,9 @@ from collections.abc import Callable
 import pandas as pd
 from torch import nn
 
+from .. import checks
 from ..layers.padding import same_padding
-from .backend import keras
+from .backend import keras, require_keras_model, require_torch_module
 from .pairing import paired_layers
 
 __all__ = ["strided_padding_table", "with_symmetric_padding", "with_batchnorm_epsilon",
@@ -86,8 +87,7 @@ def strided_padding_table(torch_model: nn.Module, keras_model: keras.Model) -> p
 def _rebuild(model: keras.Model, clone_function: Callable[[keras.layers.Layer], object],
              call_function: Callable[..., object] | None = None) -> keras.Model:
     """Clone a functional model with modified layers and copy its weights, layer by name."""
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"expected a functional keras.Model, got {type(model).__name__}")
+    require_keras_model("model", model)
     clone = keras.models.clone_model(model, clone_function=clone_function,
                                      call_function=call_function)
     for layer in model.layers:
@@ -117,6 +117,7 @@ def with_symmetric_padding(model: keras.Model) -> keras.Model:
 
     Stride-1 ``"same"`` convolutions with odd kernels already pad symmetrically.
     """
+    require_keras_model("model", model)
     consumers: dict[str, keras.layers.Layer] = {}
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D | keras.layers.DepthwiseConv2D):
@@ -150,8 +151,8 @@ def with_symmetric_padding(model: keras.Model) -> keras.Model:
 
 def with_batchnorm_epsilon(model: keras.Model, epsilon: float) -> keras.Model:
     """A copy of ``model`` (same weights) whose BatchNormalization layers use ``epsilon``."""
-    if not epsilon > 0:
-        raise ValueError(f"epsilon must be positive, got {epsilon}")
+    require_keras_model("model", model)
+    checks.positive_number("epsilon", epsilon, "PyTorch's BatchNorm uses 1e-5")
 
     def clone_function(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
@@ -168,6 +169,8 @@ def batchnorm_epsilon(model: nn.Module | keras.Model) -> float:
     Raises:
         ValueError: the model has no BatchNorm layer, or its layers use several values.
     """
+    if not isinstance(model, keras.Model):
+        require_torch_module("model", model)
     if isinstance(model, keras.Model):
         values = {float(layer.epsilon) for layer in model.layers
                   if isinstance(layer, keras.layers.BatchNormalization)}
@@ -175,5 +178,6 @@ def batchnorm_epsilon(model: nn.Module | keras.Model) -> float:
         values = {float(m.eps) for m in model.modules()
                   if isinstance(m, nn.modules.batchnorm._BatchNorm)}
     if len(values) != 1:
-        raise ValueError(f"expected one BatchNorm epsilon, found {sorted(values)}")
+        raise ValueError(f"model must have BatchNorm layers that share one epsilon, found "
+                         f"{sorted(values)}")
     return values.pop()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from torch import nn
 
-from .backend import keras
+from .backend import keras, require_keras_model, require_torch_module
 
 __all__ = ["LayerPair", "paired_layers", "torch_to_keras_arrays", "copy_weights",
            "architecture_table"]
@@ -77,11 +77,8 @@ def paired_layers(torch_model: nn.Module, keras_model: keras.Model) -> list[Laye
         ValueError: the two models have different numbers of such layers, or a pair
             does not match in kind (a depthwise convolution against a full one, ...).
     """
-    if isinstance(torch_model, keras.Model) or not isinstance(torch_model, nn.Module):
-        raise TypeError("torch_model must be a PyTorch nn.Module, got "
-                        f"{type(torch_model).__name__}")
-    if not isinstance(keras_model, keras.Model):
-        raise TypeError(f"keras_model must be a keras.Model, got {type(keras_model).__name__}")
+    require_torch_module("torch_model", torch_model)
+    require_keras_model("keras_model", keras_model)
     modules = [(n, m) for n, m in torch_model.named_modules() if isinstance(m, _TORCH_KINDS)]
     layers = [layer for layer in keras_model.layers if isinstance(layer, _KERAS_KINDS)]
     if len(modules) != len(layers):

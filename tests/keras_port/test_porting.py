@@ -203,7 +203,7 @@ def test_batchnorm_epsilon_rebuild(v2_random):
                                       keras.ops.convert_to_numpy(b))
     with pytest.raises(ValueError, match="positive"):
         keras_port.with_batchnorm_epsilon(keras_model, 0.0)
-    with pytest.raises(ValueError, match="one BatchNorm epsilon"):
+    with pytest.raises(ValueError, match="BatchNorm layers that share one epsilon"):
         keras_port.batchnorm_epsilon(nn.Sequential(nn.BatchNorm2d(2, eps=1e-3), nn.BatchNorm2d(2)))
 
 
