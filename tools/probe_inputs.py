@@ -26,6 +26,7 @@ the ``accepted`` rows before calling them bugs.
 from __future__ import annotations
 
 import argparse
+import enum
 import importlib
 import inspect
 import json
@@ -56,11 +57,19 @@ VALID: dict[str, set[str]] = {
     "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0"}, "intensity": {"2.5"},
     "peak": {"2.5"}, "bandwidth": {"2.5"}, "weights": {"0"}, "path": {"'x'"},
     "target": {"'x'"}, "reference": {"-1", "0", "2.5"}, "probability": {"0"},
+    "epsilon": {"2.5"}, "sizes": {"[]"},
 }
 """Values of :data:`BAD` that are in fact values of a parameter of this name."""
 
 VALID_ANY = {("mobilenet_tutorial.glue.glue", "value"), ("mobilenet_tutorial.glue.glue", "name")}
 """Parameters that take any value (what is glued), or any name-like string."""
+
+VALID_FOR: dict[str, set[str]] = {
+    "checks.count": {"0"}, "checks.seed": {"0"}, "checks.probability": {"0"},
+    "checks.non_negative_number": {"0", "2.5"}, "checks.positive_number": {"2.5"},
+    "checks.file_path": {"'x'"}, "layers.divisible.make_divisible": {"2.5"},
+}
+"""Per function (after ``mobilenet_tutorial.``): values of its ``value`` that are valid."""
 
 CHECK_NAME = "probe_argument"
 """The ``name`` the probe gives the argument checks; their messages must contain it."""
@@ -163,7 +172,9 @@ def _outcome(function: Callable[..., object], arguments: dict[str, object], para
              label: str, qualified: str) -> tuple[str, str]:
     """The outcome of one probe, and the error's message (``""`` if none)."""
     before = _modes(arguments)
-    named = CHECK_NAME if qualified.startswith("mobilenet_tutorial.checks.") else parameter
+    is_check = (qualified.startswith("mobilenet_tutorial.checks.")
+                or qualified.rsplit(".", 1)[1].startswith("require_"))
+    named = CHECK_NAME if is_check else parameter
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -183,7 +194,9 @@ def _outcome(function: Callable[..., object], arguments: dict[str, object], para
         return "wrong type", f"{type(error).__name__}: {str(error)[:200]}"
     if any([s.training for s in m.modules()] != flags for m, flags in before):
         return "state", ""
-    if label in VALID.get(parameter, set()) or (qualified, parameter) in VALID_ANY:
+    short = qualified.removeprefix("mobilenet_tutorial.")
+    if (label in VALID.get(parameter, set()) or (qualified, parameter) in VALID_ANY
+            or (parameter == "value" and label in VALID_FOR.get(short, set()))):
         return "valid", ""
     return "accepted", ""
 
@@ -204,6 +217,8 @@ def probe() -> tuple[Counter[str], list[dict[str, str]]]:
             function = getattr(module, name, None)
             if not (inspect.isfunction(function) or inspect.isclass(function)):
                 continue
+            if inspect.isclass(function) and issubclass(function, enum.Enum):
+                continue  # weights enums: Enum's own lookup, by member name in practice
             if getattr(function, "__module__", "") != info.name:
                 continue  # re-exported: probed where it is defined
             try:
@@ -214,7 +229,8 @@ def probe() -> tuple[Counter[str], list[dict[str, str]]]:
             if good is None:
                 continue
             qualified = f"{info.name}.{name}"
-            is_check = qualified.startswith("mobilenet_tutorial.checks.")
+            is_check = (qualified.startswith("mobilenet_tutorial.checks.")
+                        or name.startswith("require_"))
             for parameter in good:
                 if is_check and parameter != "value":
                     continue  # a check's name and hint are the package's own strings

@@ -163,8 +163,11 @@ def crop_photos(images: Iterable[Image.Image], resize: int = 256, crop: int = 22
 
 
 def _check_pixels(pixels: torch.Tensor) -> torch.Tensor:
+    if not isinstance(pixels, torch.Tensor):
+        raise TypeError(f"pixels must be a tensor (N, 3, H, W) of values 0 to 255, such as "
+                        f"crop_photos(...), got {type(pixels).__name__}")
     if pixels.ndim != 4 or pixels.shape[1] != 3:
-        raise ValueError(f"expected pixels of shape (N, 3, H, W), got {tuple(pixels.shape)}")
+        raise ValueError(f"pixels must have shape (N, 3, H, W), got {tuple(pixels.shape)}")
     return pixels.float()
 
 
