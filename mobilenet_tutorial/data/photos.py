@@ -33,6 +33,10 @@ PHOTO_NAMES = ("chelsea", "coffee", "astronaut", "rocket", "grace_hopper")
 #: the picture count (Eileen Collins holds a helmet, a model space shuttle and a flag
 #: stand behind her), and for the rocket the nearest classes do.
 #: :func:`photo_label_indices` gives the same classes as indices.
+#: This is the one list of accepted classes in the course: a chapter that scores these
+#: photos does so with :func:`photo_is_correct` or :func:`photo_accuracy` (or reads this
+#: mapping), never with a set of class names of its own, so that every chapter agrees on
+#: what a right answer is (a "drilling platform" for the rocket, say, is not one).
 PHOTO_LABELS: dict[str, frozenset[str]] = {
     "chelsea": frozenset({"tabby", "tiger cat", "Egyptian cat"}),
     "coffee": frozenset({"espresso", "cup", "coffee mug"}),
