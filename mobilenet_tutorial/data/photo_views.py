@@ -24,6 +24,7 @@ from PIL import Image
 from torchvision.models import MobileNet_V2_Weights
 from torchvision.transforms.v2 import functional as F
 
+from ..checks import shown
 from .photos import PHOTO_NAMES, load_photo
 
 __all__ = ["EXTRA_NAMES", "load_source", "load_sources", "preprocess", "grid_views",
@@ -40,8 +41,8 @@ def load_source(name: str) -> Image.Image:
     if name in PHOTO_NAMES:
         return load_photo(name)
     if name not in EXTRA_NAMES:
-        raise ValueError(f"unknown photo {name!r}: choose one of "
-                         f"{', '.join(PHOTO_NAMES + EXTRA_NAMES)}")
+        raise ValueError(f"name must be one of {', '.join(PHOTO_NAMES + EXTRA_NAMES)}, got "
+                         f"unknown photo {shown(name)}")
     from skimage import data
 
     if name == "motorcycle":

@@ -14,6 +14,8 @@ from functools import cache
 
 from PIL import Image
 
+from ..checks import shown
+
 __all__ = [
     "PHOTO_NAMES",
     "PHOTO_LABELS",
@@ -57,7 +59,8 @@ def load_photo(name: str) -> Image.Image:
         from skimage import data
 
         return Image.fromarray(getattr(data, name)()).convert("RGB")
-    raise ValueError(f"unknown photo {name!r}: choose one of {', '.join(PHOTO_NAMES)}")
+    raise ValueError(f"name must be one of {', '.join(PHOTO_NAMES)}, got unknown photo "
+                     f"{shown(name)}")
 
 
 def load_photos() -> dict[str, Image.Image]:
@@ -78,7 +81,8 @@ def imagenet_categories() -> tuple[str, ...]:
 
 def _check_name(name: str) -> None:
     if name not in PHOTO_LABELS:
-        raise ValueError(f"unknown photo {name!r}: choose one of {', '.join(PHOTO_NAMES)}")
+        raise ValueError(f"name must be one of {', '.join(PHOTO_NAMES)}, got unknown photo "
+                         f"{shown(name)}")
 
 
 def photo_label_indices(name: str) -> frozenset[int]:

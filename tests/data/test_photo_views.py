@@ -56,5 +56,5 @@ def test_sources_are_rgb_photos():
     sources = photo_views.load_sources()
     assert list(sources) == list(PHOTO_NAMES + photo_views.EXTRA_NAMES)
     assert all(img.mode == "RGB" and min(img.size) >= 200 for img in sources.values())
-    with pytest.raises(ValueError, match="unknown photo"):
+    with pytest.raises(ValueError, match="name must be one of chelsea.*unknown photo"):
         photo_views.load_source("dog")

@@ -70,3 +70,16 @@ def test_crop_photos_refuses_a_single_image_given_bare():
     with pytest.raises(TypeError, match="images must be a list"):
         crop_photos(Image.new("RGB", (300, 300)))
     assert tuple(crop_photos([Image.new("RGB", (300, 300))]).shape) == (1, 3, 224, 224)
+
+
+@pytest.mark.parametrize(("pixels", "error", "message"), [
+    (None, TypeError, r"^pixels must be a tensor \(N, 3, H, W\)"),
+    ([[0, 255]], TypeError, r"^pixels must be a tensor"),
+    (torch.zeros(3, 8, 8), ValueError, r"^pixels must have shape \(N, 3, H, W\), got \(3, 8, 8\)"),
+])
+def test_normalisations_name_bad_pixels(pixels, error, message):
+    from mobilenet_tutorial.data.transforms import imagenet_normalize, unit_range
+
+    for normalise in (imagenet_normalize, unit_range):
+        with pytest.raises(error, match=message):
+            normalise(pixels)
