@@ -18,7 +18,9 @@ The pieces of chapter 6, each small enough to read next to it:
   gets a point every round, however many images make an epoch;
 - :class:`CountingLoader`: counts the images a loader hands out, to show that work;
 - :func:`predict_image`: one image, end to end, to its most likely classes;
-- :func:`save_classifier`, :func:`load_classifier`: a trained model as a ``state_dict`` file.
+- :func:`save_classifier`, :func:`load_classifier`: a trained model as a ``state_dict`` file;
+- :func:`small_cnn`: a small network to train from scratch, the baseline that tells when
+  transfer pays (chapter 6's accuracy against the number of training images).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler
 from torchvision.models import MobileNet_V2_Weights
 
 from .. import checks, train
+from ..layers.conv import ConvNormActivation
+from ..layers.separable import DepthwiseSeparable
 from ..models.mobilenet_v2 import MobileNetV2, mobilenet_v2
 from ..storage import load_checked, save_checked
 from .features import Features
@@ -53,6 +57,8 @@ __all__ = [
     "predict_image",
     "save_classifier",
     "load_classifier",
+    "SMALL_CNN_BLOCKS",
+    "small_cnn",
 ]
 
 WEIGHTS = MobileNet_V2_Weights.IMAGENET1K_V1
@@ -318,3 +324,45 @@ def load_classifier(path: str | Path, num_classes: int) -> MobileNetV2:
         raise ValueError(f"{path} does not hold a MobileNetV2 classifier for {num_classes} "
                          f"classes: {error}") from error
     return model.eval()
+
+
+SMALL_CNN_BLOCKS: tuple[tuple[int, int], ...] = ((2, 2), (2, 1), (4, 2), (4, 1), (8, 2))
+"""The depthwise-separable blocks of :func:`small_cnn`: (output channels / ``width``, stride)."""
+
+
+def small_cnn(num_classes: int, width: int = 16, in_channels: int = 3,
+              seed: int | None = 0) -> nn.Sequential:
+    """A small depthwise-separable network with random weights, to train from scratch.
+
+    A 3 x 3 stem convolution to ``width`` channels, then the blocks of
+    :data:`SMALL_CNN_BLOCKS` (each a
+    :class:`~mobilenet_tutorial.layers.separable.DepthwiseSeparable`
+    with batch norm and ReLU), global average pooling, ``Dropout(0.2)`` and a linear layer.
+    The three stride-2 blocks divide the input's side by 8: 32 x 32 ends at 4 x 4.
+
+    Args:
+        num_classes: number of classes (at least 2).
+        width: channels of the stem; the blocks use 2, 4 and 8 times as many.
+        in_channels: channels of the input (3 for the prepared images of chapter 6,
+            grey images included, since their channel is repeated).
+        seed: seeds the random initialisation (PyTorch's defaults for each layer);
+            ``None`` leaves the generator alone.
+
+    Raises:
+        ValueError: if ``num_classes`` is below 2, or ``width`` or ``in_channels`` is not a
+            positive integer.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}")
+    checks.positive_int("width", width, "such as 16")
+    checks.positive_int("in_channels", in_channels, "3 for RGB or repeated grey images")
+    if seed is not None:
+        torch.manual_seed(checks.seed("seed", seed))
+    layers: list[nn.Module] = [ConvNormActivation(in_channels, width, 3)]
+    channels = width
+    for factor, stride in SMALL_CNN_BLOCKS:
+        layers.append(DepthwiseSeparable(channels, factor * width, stride))
+        channels = factor * width
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(1), nn.Dropout(0.2),
+               nn.Linear(channels, num_classes)]
+    return nn.Sequential(*layers)
