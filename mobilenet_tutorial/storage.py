@@ -78,7 +78,7 @@ def tensors_digest(tensors: Mapping[str, torch.Tensor]) -> str:
 def save_checked(tensors: Mapping[str, torch.Tensor], path: str | os.PathLike,
                  **info: int | float | str) -> Path:
     """Save named tensors, ``info`` and their :func:`tensors_digest` to ``path``, atomically."""
-    path = Path(path)
+    path = file_path("path", path)
     content = {"tensors": dict(tensors), "info": info, "sha256": tensors_digest(tensors)}
     with atomic_path(path) as partial:
         torch.save(content, partial)

@@ -87,10 +87,14 @@ def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
     classifier: weights from a normal distribution of standard deviation 0.01,
     zero biases.  The network's ``classifier`` is ``Dropout(0.2)`` then this layer.
     """
-    if not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}")
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
+            or not 2 <= num_classes <= checks.LARGEST_INT):
+        raise ValueError(f"num_classes must be an integer of at least 2 (10 for Fashion-MNIST), "
+                         f"got {checks.shown(num_classes)}")
+    if not isinstance(pretrained, bool):
+        raise TypeError(f"pretrained must be True or False, got {checks.shown(pretrained)}")
     if seed is not None:
-        torch.manual_seed(seed)
+        torch.manual_seed(checks.seed("seed", seed))
     if pretrained:
         model = mobilenet_v2(weights="IMAGENET1K_V1")
     else:
@@ -118,8 +122,8 @@ def split_model(model: nn.Module,
     """
     features = getattr(model, "features", None)
     if not isinstance(features, nn.Sequential) or not hasattr(model, "classifier"):
-        raise TypeError("expected a torchvision-style MobileNetV2 with .features and .classifier, "
-                        f"got {type(model).__name__}")
+        raise TypeError("model must be a torchvision-style MobileNetV2 with .features and "
+                        f".classifier, got {type(model).__name__}")
     n = len(features)
     if not isinstance(trainable_blocks, int) or not 0 <= trainable_blocks <= n:
         raise ValueError(f"trainable_blocks must be an integer from 0 to {n}, "

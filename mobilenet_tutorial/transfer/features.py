@@ -24,6 +24,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
+from .. import checks
 from ..modes import evaluating
 from ..storage import load_checked, save_checked, tensors_digest
 
@@ -65,8 +66,7 @@ def module_fingerprint(module: nn.Module) -> str:
     exactly when they compute the same function with the same weights, as far as their
     settings and state show.
     """
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"expected an nn.Module, got {type(module).__name__}")
+    checks.module("module", module)
     digest = hashlib.sha256()
     for name, child in module.named_modules():
         digest.update(f"{name}:{type(child).__name__}({child.extra_repr()});".encode())

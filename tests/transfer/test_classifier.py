@@ -357,3 +357,30 @@ def test_small_cnn_seed_fixes_the_weights():
 def test_small_cnn_names_a_bad_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         transfer.small_cnn(**kwargs)
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), [
+    ({"num_classes": 10**400}, ValueError, r"num_classes must be an integer .*got 1000.*\.\.\.00"),
+    ({"num_classes": True}, ValueError, "num_classes must be an integer of at least 2"),
+    ({"num_classes": 10, "seed": -1}, ValueError, "seed must be a whole number"),
+    ({"num_classes": 10, "seed": 2.5}, ValueError, "seed must be a whole number"),
+    ({"num_classes": 10, "seed": "x"}, ValueError, "seed must be a whole number"),
+    ({"num_classes": 10, "pretrained": "yes"}, TypeError, "pretrained must be True or False"),
+])
+def test_mobilenet_v2_classifier_names_a_bad_argument_before_building(arguments, error, message):
+    from mobilenet_tutorial.transfer.classifier import mobilenet_v2_classifier
+
+    torch.manual_seed(5)
+    expected = torch.rand(2)
+    torch.manual_seed(5)
+    with pytest.raises(error, match=message):
+        mobilenet_v2_classifier(**arguments)
+    assert torch.equal(torch.rand(2), expected)  # refused before seeding anything
+
+
+@pytest.mark.parametrize("path", [None, 3, 2.5, ""])
+def test_save_classifier_names_a_path_that_is_not_one(path):
+    from mobilenet_tutorial.transfer.classifier import save_classifier
+
+    with pytest.raises(TypeError, match="path must be the path of a file"):
+        save_classifier(torch.nn.Linear(2, 2), path)
