@@ -51,17 +51,18 @@ def largest_output_map(model: nn.Module, image_size: int, channels: int = 3) -> 
     """
     checks.module("model", model)
     checks.positive_int("image_size", image_size, "such as 32")
+    convolutions = [m for m in model.modules() if isinstance(m, _CONVOLUTIONS)]
+    if not convolutions:
+        raise ValueError(f"{type(model).__name__} has no convolution to count positions of")
     sizes: list[int] = []
     hooks = [m.register_forward_hook(lambda mod, args, out: sizes.append(out[0, 0].numel()))
-             for m in model.modules() if isinstance(m, _CONVOLUTIONS)]
+             for m in convolutions]
     try:
         with evaluating(model), torch.no_grad():
             model(torch.zeros(1, channels, image_size, image_size))
     finally:
         for hook in hooks:
             hook.remove()
-    if not sizes:
-        raise ValueError(f"{type(model).__name__} has no convolution to count positions of")
     return max(sizes)
 
 

@@ -116,11 +116,12 @@ def _check_settings(args: argparse.Namespace, world_size: int) -> int:
         steps_per_epoch(args.train_images, args.global_batch_size)
         return per_process_batch(args.global_batch_size, world_size)
     except ValueError as error:
-        raise SettingsError(str(error).replace("the global batch size ", "--global-batch-size ")) from None
+        message = str(error).replace("the global batch size ", "--global-batch-size ")
+        raise SettingsError(message) from None
 
 
 def set_batchnorm(model: nn.Module, bn: str) -> nn.Module:
-    """Training mode for ``model``, with every BatchNorm in evaluation mode if ``bn == "frozen"``."""
+    """``model`` in training mode, its BatchNorms in evaluation mode if ``bn == "frozen"``."""
     checks.one_of("bn", bn, ("frozen", "train"))
     model.train()
     if bn == "frozen":
