@@ -18,13 +18,21 @@ additions changes: a rank sums over its ``B / N`` images, then the all-reduce ad
 2. **Through SGD with momentum** ``mu``.  A gradient error ``d`` at step ``t`` enters the
    momentum buffer and moves the weights by ``lr * d * (1 + mu + ... + mu**(S - t))``;
    summed over ``S`` steps, the weights may drift by ``lr * d * sum_t (1 - mu**t) /
-   (1 - mu)``.  That is :func:`training_tolerance`.
+   (1 - mu)``.
+3. **The weights' own rounding.**  Each step stores ``w - lr * v`` as a float32: two runs
+   whose exact updates differ by a hair may round to neighbouring float32 numbers, one unit
+   in the last place apart, at most ``eps * |w|``; over ``S`` steps, ``S eps W`` with ``W``
+   the largest weight.
+
+:func:`training_tolerance` adds the two.
 
 It is a first-order bound: a weight difference also changes the later gradients, by the
 curvature of the loss times the difference, a factor ``(1 + lr * curvature)`` per step,
-small for a few steps at a small learning rate; and, as in the measure module's bound,
-the count grows linearly where random rounding errors grow like its square root, which
-leaves a wide margin.  A real bug (a rank training on the wrong shard, a batch split
+small for a few steps at a small learning rate.  As in the measure module's bound, the
+count grows linearly where random rounding errors grow like its square root, which leaves
+a wide margin; but the size of a sum's terms is taken to be ``G``, and a gradient element
+is often a sum of many terms that largely cancel, which uses up part of that margin
+(chapter 11 shows how much is left).  A real bug (a rank training on the wrong shard, a batch split
 unevenly, BatchNorm in training mode) changes the gradients by their own size, ``G``
 rather than ``count * eps * G``, and lands far outside.
 """
@@ -93,11 +101,12 @@ def momentum_factor(steps: int, momentum: float) -> float:
 
 
 def training_tolerance(max_gradient: float, roundings: int, steps: int, lr: float,
-                       momentum: float) -> float:
+                       momentum: float, max_weight: float = 0.0) -> float:
     """Largest weight difference rounding alone explains after ``steps`` steps of SGD.
 
     ``lr * momentum_factor(steps, momentum) * rounding_tolerance(max_gradient, roundings,
-    float32)``: see the module's description for the derivation and its margin.
+    float32) + steps * eps * max_weight``: see the module's description for the derivation
+    and its margin.
 
     Args:
         max_gradient: the largest gradient element (absolute) over the steps.
@@ -105,8 +114,11 @@ def training_tolerance(max_gradient: float, roundings: int, steps: int, lr: floa
         steps: optimizer steps taken.
         lr: the learning rate.
         momentum: SGD's momentum.
+        max_weight: the largest weight (absolute), for the rounding of the stored weights.
     """
     checks.non_negative_number("max_gradient", max_gradient, "the largest |gradient| seen")
     checks.positive_number("lr", lr, "the learning rate, such as 0.01")
+    checks.non_negative_number("max_weight", max_weight, "the largest |weight|")
     gradient = rounding_tolerance(float(max_gradient), roundings, torch.float32)
-    return lr * momentum_factor(steps, momentum) * gradient
+    stored = steps * torch.finfo(torch.float32).eps * float(max_weight)
+    return lr * momentum_factor(steps, momentum) * gradient + stored

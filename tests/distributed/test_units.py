@@ -128,6 +128,8 @@ def test_tolerance_counts_exactly():
     assert momentum_factor(2, 0.5) == pytest.approx(1 + 1.5)
     eps = torch.finfo(torch.float32).eps
     assert training_tolerance(2.0, 100, 2, 0.1, 0.5) == pytest.approx(0.1 * 2.5 * 100 * eps * 2)
+    assert training_tolerance(2.0, 100, 2, 0.1, 0.5, max_weight=3.0) == pytest.approx(
+        0.1 * 2.5 * 100 * eps * 2 + 2 * eps * 3.0)
 
 
 @pytest.mark.parametrize(("call", "message"), [
@@ -135,6 +137,7 @@ def test_tolerance_counts_exactly():
     (lambda: momentum_factor(3, 1.0), r"momentum must be a number in \[0, 1\)"),
     (lambda: training_tolerance(1.0, 10, 2, 0.0, 0.9), "lr must be a positive number"),
     (lambda: training_tolerance(-1.0, 10, 2, 0.1, 0.9), "max_gradient must be a number"),
+    (lambda: training_tolerance(1.0, 10, 2, 0.1, 0.9, -1.0), "max_weight must be a number"),
     (lambda: gradient_roundings(nn.Linear(2, 2), 4, 2, 8), "no convolution"),
 ])
 def test_tolerance_refuses_bad_input(call, message):
