@@ -86,6 +86,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="the classifier's dropout (random: it breaks equality)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads per process (torchrun's default is 1)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                        help="auto: one GPU per process (NCCL) if there are enough, else the "
+                             "CPU (gloo)")
     return parser.parse_args(argv)
 
 
@@ -131,6 +134,17 @@ def set_batchnorm(model: nn.Module, bn: str) -> nn.Module:
     return model
 
 
+def _use_cuda(device: str) -> bool:
+    """Whether this process trains on a GPU: ``cuda``, or ``auto`` with a GPU per local process."""
+    local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    enough = torch.cuda.is_available() and torch.cuda.device_count() >= local_processes
+    if device == "cuda" and not enough:
+        raise SettingsError(f"--device cuda needs a GPU for each of the {local_processes} "
+                            f"processes on this machine, and {torch.cuda.device_count()} "
+                            "are visible: use --device cpu or fewer processes")
+    return device == "cuda" or (device == "auto" and enough)
+
+
 def _config(args: argparse.Namespace, world_size: int) -> dict[str, Any]:
     return {"seed": args.seed, "global_batch_size": args.global_batch_size, "bn": args.bn,
             "lr": args.lr, "momentum": args.momentum, "image_size": args.image_size,
@@ -174,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     distributed = "RANK" in os.environ  # under torchrun, even with one process
-    cuda = torch.cuda.is_available()
+    cuda = _use_cuda(args.device)
     joins = distributed and not dist.is_initialized()  # a caller's group is reused, not left
     if joins:
         dist.init_process_group("nccl" if cuda else "gloo")

@@ -171,6 +171,7 @@ def test_set_batchnorm_freezes_only_the_batchnorms():
     (["--global-batch-size", "30", "--resume"], "--resume needs the checkpoint"),
     (["--global-batch-size", "30", "--lr", "0"], "--lr must be a positive number"),
     (["--global-batch-size", "3000"], "fewer than one global batch"),
+    (["--global-batch-size", "30", "--device", "cuda"], "--device cuda needs a GPU"),
 ])
 def test_main_refuses_bad_settings_before_starting(monkeypatch, tmp_path, extra, message):
     monkeypatch.setenv("WORLD_SIZE", "3")
