@@ -61,8 +61,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(command, env=_environment(), capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr[-4000:]
-    main(["--steps", str(STEPS), *SETTINGS, "--threads", "2",
-          "--checkpoint", str(folder / "one.pt")])
+    threads = torch.get_num_threads()
+    with torch.random.fork_rng(devices=[]):  # leave this process's random state alone
+        try:
+            main(["--steps", str(STEPS), *SETTINGS, "--threads", "2",
+                  "--checkpoint", str(folder / "one.pt")])
+        finally:
+            torch.set_num_threads(threads)
     return folder
 
 
