@@ -8,11 +8,11 @@ additions changes: a rank sums over its ``B / N`` images, then the all-reduce ad
 ``N`` partial sums.  The bound follows :mod:`mobilenet_tutorial.measure.tolerance`:
 
 1. **One gradient element.**  It is reached through the backward pass, which rounds about
-   as often as the forward pass along a path (:func:`~mobilenet_tutorial.measure.tolerance.
-   accumulation_length`), once forward and once backward; then it is summed over every
-   image of the global batch and every position of the layer's output (at most ``B * P``
-   terms, ``P`` the largest output map of a convolution), and the all-reduce adds ``N``
-   partial sums and divides by ``N``.  :func:`gradient_roundings` counts
+   as often as the forward pass along a path (``accumulation_length`` of
+   :mod:`mobilenet_tutorial.measure.tolerance`), once forward and once backward; then it is
+   summed over every image of the global batch and every position of the layer's output (at
+   most ``B * P`` terms, ``P`` the largest output map of a convolution), and the all-reduce
+   adds ``N`` partial sums and divides by ``N``.  :func:`gradient_roundings` counts
    ``2 L + B P + N + 1``; the two computations of the element then differ by at most
    ``rounding_tolerance(G, that count)``, ``G`` the largest gradient element seen.
 2. **Through SGD with momentum** ``mu``.  A gradient error ``d`` at step ``t`` enters the
