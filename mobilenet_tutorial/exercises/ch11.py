@@ -9,6 +9,8 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
    ``DistributedSampler(drop_last=True)`` does.
 3. :func:`check_gradient_tolerance`: how far two summation orders may put one float32
    gradient element apart.
+4. :func:`check_scaled_run`: the global batch and the learning rate, by the linear scaling
+   rule, when a run grows from 2 to 8 processes with the same batch per process.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from torch.utils.data import DistributedSampler
 from ..measure.tolerance import rounding_tolerance
 from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report, time_limited
 
-__all__ = ["check_padded_shards", "check_shard", "check_gradient_tolerance"]
+__all__ = ["check_padded_shards", "check_shard", "check_gradient_tolerance", "check_scaled_run"]
 
 _IMAGES, _RANKS = 1000, 3
 _TERMS, _LARGEST = 8192, 0.5
+_LOCAL_BATCH, _FROM_RANKS, _TO_RANKS, _LR = 32, 2, 8, 0.1
 #: (dataset size, number of processes, epoch) the shard function is tried on.
 _SHARD_CASES = ((10, 3, 0), (12, 2, 1), (7, 1, 0), (9, 4, 3), (16, 4, 2))
 
@@ -119,3 +122,29 @@ def check_gradient_tolerance(answer: object) -> bool:
         ],
         otherwise="use rounding_tolerance(reference, operations, dtype): the terms' size, the "
                   "number of roundings, float32.")
+
+
+@time_limited
+def check_scaled_run(answer: object) -> bool:
+    """Exercise 4: ``(global batch, learning rate)`` for 8 processes of 32 images, linear rule."""
+    before, after = _LOCAL_BATCH * _FROM_RANKS, _LOCAL_BATCH * _TO_RANKS
+    scaled = _LR * after / before
+    return check_answer(
+        answer, "Exercise 4 (more processes, same batch per process)",
+        tolerance=Tolerance(relative=1e-6),
+        parse=lambda pair: as_numbers(pair, count=2),
+        missing="replace None with two numbers: (global batch, learning rate).",
+        expected=(after, scaled),
+        mistakes=[
+            Mistake((after, _LR), "the global batch is right, but it grew: by the linear "
+                                  "scaling rule the learning rate grows with it."),
+            Mistake((after, _LR * (after / before) ** 0.5),
+                    "that is square-root scaling; the linear rule scales the rate in "
+                    "proportion to the batch."),
+            Mistake((before, ANY), "the batch per process stays the same, so the global batch "
+                                   "grows with the number of processes."),
+            Mistake((_LOCAL_BATCH, ANY), "that is the batch of one process; the global batch "
+                                         "counts every process's images."),
+        ],
+        otherwise="multiply the batch per process by the number of processes, and the "
+                  "learning rate by the factor the global batch grew.")

@@ -58,6 +58,16 @@ def _raises(indices, rank, world_size):
     (ch11.check_shard, _raises, "your function raised RuntimeError: oops"),
     (ch11.check_shard, lambda i, r, w: None, "a list of indices"),
     (ch11.check_shard, lambda i, r, w: i[:1], "not its shard"),
+    (ch11.check_scaled_run, (256, 0.4), RIGHT),
+    (ch11.check_scaled_run, [256.0, 0.4], RIGHT),
+    (ch11.check_scaled_run, None, "replace None"),
+    (ch11.check_scaled_run, (256, 0.1), "grows with it"),
+    (ch11.check_scaled_run, (256, 0.2), "square-root"),
+    (ch11.check_scaled_run, (64, 0.4), "global batch grows"),
+    (ch11.check_scaled_run, (32, 0.1), "batch of one process"),
+    (ch11.check_scaled_run, (100, 1.0), "multiply the batch"),
+    (ch11.check_scaled_run, 256, "replace None"),
 ])
 def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
-    assert_verdict(capsys, check, answer, clue, hidden=["334", "0.000488", "4.88e-04"])
+    assert_verdict(capsys, check, answer, clue,
+                   hidden=["334", "0.000488", "4.88e-04", "256", "0.4"])
