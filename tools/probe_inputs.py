@@ -54,7 +54,7 @@ SKIP_FUNCTIONS = ("fashion_mnist", "fashion_mnist_tensors", "prepare_fashion_mni
 any value by design."""
 
 VALID: dict[str, set[str]] = {
-    "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0"}, "intensity": {"2.5"},
+    "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0", "None"}, "intensity": {"2.5"},
     "peak": {"2.5"}, "bandwidth": {"2.5"}, "weights": {"0"}, "path": {"'x'"},
     "target": {"'x'"}, "reference": {"-1", "0", "2.5"}, "probability": {"0"},
     "epsilon": {"2.5"}, "sizes": {"[]"},

@@ -80,7 +80,7 @@ def imagenet_categories() -> tuple[str, ...]:
 
 
 def _check_name(name: str) -> None:
-    if name not in PHOTO_LABELS:
+    if not isinstance(name, str) or name not in PHOTO_LABELS:
         raise ValueError(f"name must be one of {', '.join(PHOTO_NAMES)}, got unknown photo "
                          f"{shown(name)}")
 

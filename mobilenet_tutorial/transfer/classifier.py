@@ -71,6 +71,15 @@ NUM_BLOCKS = 19
 """Length of MobileNetV2's ``features``: the stem, 17 inverted residual blocks, a 1x1 conv."""
 
 
+def _class_count(num_classes: object) -> int:
+    """``num_classes`` if it is a whole number from 2 to ``checks.LARGEST_INT``; else raise."""
+    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
+            or not 2 <= num_classes <= checks.LARGEST_INT):
+        raise ValueError(f"num_classes must be an integer of at least 2 (10 for Fashion-MNIST), "
+                         f"got {checks.shown(num_classes)}")
+    return num_classes
+
+
 def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
                             seed: int | None = 0) -> MobileNetV2:
     """MobileNetV2 with a new, randomly initialised last layer for ``num_classes`` classes.
@@ -87,10 +96,7 @@ def mobilenet_v2_classifier(num_classes: int, pretrained: bool = True,
     classifier: weights from a normal distribution of standard deviation 0.01,
     zero biases.  The network's ``classifier`` is ``Dropout(0.2)`` then this layer.
     """
-    if (isinstance(num_classes, bool) or not isinstance(num_classes, int)
-            or not 2 <= num_classes <= checks.LARGEST_INT):
-        raise ValueError(f"num_classes must be an integer of at least 2 (10 for Fashion-MNIST), "
-                         f"got {checks.shown(num_classes)}")
+    _class_count(num_classes)
     if not isinstance(pretrained, bool):
         raise TypeError(f"pretrained must be True or False, got {checks.shown(pretrained)}")
     if seed is not None:
@@ -356,8 +362,7 @@ def small_cnn(num_classes: int, width: int = 16, in_channels: int = 3,
         ValueError: if ``num_classes`` is below 2, or ``width`` or ``in_channels`` is not a
             positive integer.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer of at least 2, got {num_classes!r}")
+    _class_count(num_classes)
     checks.positive_int("width", width, "such as 16")
     checks.positive_int("in_channels", in_channels, "3 for RGB or repeated grey images")
     if seed is not None:

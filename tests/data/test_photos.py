@@ -69,3 +69,11 @@ def test_photo_accuracy():
         photos.photo_accuracy({})
     with pytest.raises(ValueError, match="name must be one of chelsea.*unknown photo"):
         photos.photo_accuracy({"dog": 1})
+
+
+@pytest.mark.parametrize("name", [[], None, 3, {"chelsea"}])
+def test_a_photo_name_that_is_not_a_string_is_named(name):
+    from mobilenet_tutorial.data.photos import photo_label_indices
+
+    with pytest.raises(ValueError, match="name must be one of chelsea"):
+        photo_label_indices(name)
