@@ -42,3 +42,14 @@ def test_package_metadata_matches_config_repository():
     config = (ROOT / "_config.yml").read_text()
     url = re.search(r"url:\s*(\S+)", config).group(1)
     assert pyproject["project"]["urls"]["Homepage"] == url
+
+
+def test_references_parse_with_one_entry_per_key():
+    import re
+
+    from pybtex.database import parse_file
+
+    path = ROOT / "book" / "references.bib"
+    entries = parse_file(str(path)).entries  # a missing brace is a syntax error here
+    keys = re.findall(r"^@\w+\{([^,]+),", path.read_text(), flags=re.M)
+    assert len(keys) == len(set(keys)) == len(entries), "a key is defined twice, or lost"
