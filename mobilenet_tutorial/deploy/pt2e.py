@@ -1,0 +1,57 @@
+"""PyTorch's own int8 path for x86 CPUs: PT2E quantization with ``X86InductorQuantizer``.
+
+The model is captured with ``torch.export``, observers are inserted where the
+quantizer says (int8 activations per tensor, weights per output channel), the
+calibration images run through it, and the observed ranges become quantize and
+dequantize operations.  ``torch.compile`` (Inductor) then fuses each quantize,
+convolution and dequantize group into one integer oneDNN kernel.  The PT2E code
+lives in the ``torchao`` package since PyTorch moved it out of ``torch.ao``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+__all__ = ["quantize_pt2e", "graph_size_mb"]
+
+
+def quantize_pt2e(model: nn.Module, example: torch.Tensor,
+                  calibration_images: torch.Tensor) -> torch.fx.GraphModule:
+    """An int8 copy of ``model`` (not compiled), calibrated on ``calibration_images``.
+
+    Raises:
+        ValueError: if there are no calibration images.
+    """
+    from torchao.quantization.pt2e import quantize_pt2e as pt2e
+    from torchao.quantization.pt2e.quantizer import x86_inductor_quantizer as x86
+
+    if len(calibration_images) == 0:
+        raise ValueError("calibration_images is empty: give at least one image")
+    captured = torch.export.export(copy.deepcopy(model).eval(), (example,)).module()
+    quantizer = x86.X86InductorQuantizer()
+    quantizer.set_global(x86.get_default_x86_inductor_quantization_config())
+    observed = pt2e.prepare_pt2e(captured, quantizer)
+    with torch.no_grad():
+        for i in range(len(calibration_images)):
+            observed(calibration_images[i:i + 1])
+    return pt2e.convert_pt2e(observed)
+
+
+def graph_size_mb(module: nn.Module) -> float:
+    """Megabytes of every tensor a module holds (parameters, buffers and graph constants)."""
+    seen: dict[int, torch.Tensor] = {}
+    for tensor in list(module.state_dict().values()) + [
+            value for value in vars(module).values() if isinstance(value, torch.Tensor)]:
+        seen[id(tensor)] = tensor
+    if isinstance(module, torch.fx.GraphModule):
+        for node in module.graph.nodes:
+            if node.op == "get_attr":
+                value = module
+                for part in str(node.target).split("."):
+                    value = getattr(value, part)
+                if isinstance(value, torch.Tensor):
+                    seen[id(value)] = value
+    return sum(t.numel() * t.element_size() for t in seen.values()) / 1e6
