@@ -36,7 +36,8 @@ from .counting import layer_kind, layer_macs
 from .hooks import trace_calls
 from .timing import measure
 
-__all__ = ["peak_matmul_rate", "peak_conv_rate", "copy_bandwidth", "roof", "ridge_point", "arithmetic_intensity",
+__all__ = ["peak_matmul_rate", "peak_conv_rate", "copy_bandwidth", "roof", "ridge_point",
+           "arithmetic_intensity",
            "network_intensity", "layer_costs", "layer_timings", "by_kind"]
 
 
