@@ -22,15 +22,23 @@ def quantize_pt2e(model: nn.Module, example: torch.Tensor,
                   calibration_images: torch.Tensor) -> torch.fx.GraphModule:
     """An int8 copy of ``model`` (not compiled), calibrated on ``calibration_images``.
 
+    ``example`` is a batch of at least two inputs; the result takes any batch size.
+
     Raises:
-        ValueError: if there are no calibration images.
+        ValueError: if there are no calibration images, or ``example`` holds fewer than two.
     """
     from torchao.quantization.pt2e import quantize_pt2e as pt2e
     from torchao.quantization.pt2e.quantizer import x86_inductor_quantizer as x86
 
     if len(calibration_images) == 0:
         raise ValueError("calibration_images is empty: give at least one image")
-    captured = torch.export.export(copy.deepcopy(model).eval(), (example,)).module()
+    if len(example) < 2:
+        raise ValueError(f"example must hold at least two inputs (a batch of 1 would fix the "
+                         f"batch size), got {len(example)}")
+    # A free batch size (the example needs at least two images, or export fixes it at 1).
+    batch = torch.export.Dim("batch", min=1, max=4096)
+    captured = torch.export.export(copy.deepcopy(model).eval(), (example,),
+                                   dynamic_shapes=({0: batch},)).module()
     quantizer = x86.X86InductorQuantizer()
     quantizer.set_global(x86.get_default_x86_inductor_quantization_config())
     observed = pt2e.prepare_pt2e(captured, quantizer)
@@ -41,17 +49,20 @@ def quantize_pt2e(model: nn.Module, example: torch.Tensor,
 
 
 def graph_size_mb(module: nn.Module) -> float:
-    """Megabytes of every tensor a module holds (parameters, buffers and graph constants)."""
-    seen: dict[int, torch.Tensor] = {}
-    for tensor in list(module.state_dict().values()) + [
-            value for value in vars(module).values() if isinstance(value, torch.Tensor)]:
-        seen[id(tensor)] = tensor
-    if isinstance(module, torch.fx.GraphModule):
-        for node in module.graph.nodes:
-            if node.op == "get_attr":
-                value = module
-                for part in str(node.target).split("."):
-                    value = getattr(value, part)
-                if isinstance(value, torch.Tensor):
-                    seen[id(value)] = value
-    return sum(t.numel() * t.element_size() for t in seen.values()) / 1e6
+    """Megabytes of the tensors a module computes with.
+
+    For a ``torch.fx.GraphModule`` these are the constants its graph reads (``get_attr``):
+    after :func:`quantize_pt2e` the int8 weights, not the fp32 originals that the module
+    still holds but no longer uses.  For any other module, its ``state_dict``.
+    """
+    if not isinstance(module, torch.fx.GraphModule):
+        return sum(t.numel() * t.element_size() for t in module.state_dict().values()) / 1e6
+    used: dict[str, torch.Tensor] = {}
+    for node in module.graph.nodes:
+        if node.op == "get_attr":
+            value = module
+            for part in str(node.target).split("."):
+                value = getattr(value, part)
+            if isinstance(value, torch.Tensor):
+                used[str(node.target)] = value
+    return sum(t.numel() * t.element_size() for t in used.values()) / 1e6
