@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import torch
 from torch import nn
 
@@ -48,14 +49,15 @@ class OvModel:
     run float layers in bfloat16, which changes the predictions of an "fp32" model.
     """
 
-    def __init__(self, model: Any, threads: int = 1) -> None:
+    def __init__(self, model: Any, threads: int = 1, profiling: bool = False) -> None:
         import openvino
 
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.threads = threads
         config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
-                  "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+                  "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32",
+                  "PERF_COUNT": bool(profiling)}
         self._compiled = openvino.Core().compile_model(model, "CPU", config)
         self._request = self._compiled.create_infer_request()
         with tempfile.TemporaryDirectory() as folder:  # the size of the saved model
@@ -66,6 +68,31 @@ class OvModel:
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         result = self._request.infer([images.detach().cpu().numpy()])
         return torch.from_numpy(result[0].copy())
+
+    def layer_times(self, images: torch.Tensor, calls: int = 10) -> pd.DataFrame:
+        """Median time of every operation OpenVINO ran, over ``calls`` calls on ``images``.
+
+        Needs ``profiling=True``.  One untimed call comes first.  Columns: ``name``,
+        ``node_type`` (the operation, e.g. ``Convolution``), ``exec_type`` (the kernel that
+        ran it, e.g. ``jit_avx512_I8``) and ``ms``.  Operations fused into another one do not appear.
+
+        Raises:
+            ValueError: if the model was compiled without profiling, or ``calls`` < 1.
+        """
+        if not self._compiled.get_property("PERF_COUNT"):
+            raise ValueError("layer_times needs a model compiled with OvModel(..., profiling=True)")
+        if calls < 1:
+            raise ValueError(f"calls must be at least 1, got {calls}")
+        self(images)  # untimed: a first call can pay for set-up
+        rows = []
+        for call in range(calls):
+            self(images)
+            rows += [{"call": call, "name": info.node_name, "node_type": info.node_type,
+                      "exec_type": info.exec_type, "ms": info.real_time.total_seconds() * 1e3}
+                     for info in self._request.profiling_info if info.status.name == "EXECUTED"]
+        table = (pd.DataFrame(rows).groupby(["name", "node_type", "exec_type"], sort=False)["ms"]
+                 .median().reset_index())
+        return table
 
     def __repr__(self) -> str:
         return f"OvModel({self.size_mb:.1f} MB, {self.threads} thread(s))"

@@ -390,3 +390,17 @@ def test_pt2e_int8_takes_any_batch_and_its_graph_holds_int8_weights():
         assert int8(x[:1]).shape == (1, 8, 6, 6) and int8(x).shape == (4, 8, 6, 6)
         assert (int8(x) - model(x)).abs().max() < 0.1 * model(x).abs().max()
     assert deploy.graph_size_mb(int8) < deploy.graph_size_mb(model)
+
+
+def test_openvino_layer_times_need_profiling_and_name_the_operations():
+    pytest.importorskip("openvino")
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval()
+    x = torch.randn(1, 3, 8, 8)
+    graph = deploy.to_openvino(model, x)
+    with pytest.raises(ValueError, match="profiling=True"):
+        deploy.OvModel(graph).layer_times(x)
+    table = deploy.OvModel(graph, profiling=True).layer_times(x, calls=2)
+    assert list(table.columns) == ["name", "node_type", "exec_type", "ms"]
+    assert "Convolution" in set(table["node_type"]) and (table["ms"] >= 0).all()
+    with pytest.raises(ValueError, match="calls must be at least 1"):
+        deploy.OvModel(graph, profiling=True).layer_times(x, calls=0)
