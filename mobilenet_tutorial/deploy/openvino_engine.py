@@ -55,6 +55,7 @@ class OvModel:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.threads = threads
+        self.profiling = bool(profiling)
         config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
                   "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32",
                   "PERF_COUNT": bool(profiling)}
@@ -74,12 +75,13 @@ class OvModel:
 
         Needs ``profiling=True``.  One untimed call comes first.  Columns: ``name``,
         ``node_type`` (the operation, e.g. ``Convolution``), ``exec_type`` (the kernel that
-        ran it, e.g. ``jit_avx512_I8``) and ``ms``.  Operations fused into another one do not appear.
+        ran it, e.g. ``jit_avx512_I8``) and ``ms``.  Operations fused into another one do
+        not appear.
 
         Raises:
             ValueError: if the model was compiled without profiling, or ``calls`` < 1.
         """
-        if not self._compiled.get_property("PERF_COUNT"):
+        if not self.profiling:
             raise ValueError("layer_times needs a model compiled with OvModel(..., profiling=True)")
         if calls < 1:
             raise ValueError(f"calls must be at least 1, got {calls}")
