@@ -18,33 +18,38 @@ from torch import nn
 __all__ = ["quantize_pt2e", "graph_size_mb"]
 
 
-def quantize_pt2e(model: nn.Module, example: torch.Tensor,
-                  calibration_images: torch.Tensor) -> torch.fx.GraphModule:
+def quantize_pt2e(model: nn.Module, example: torch.Tensor, calibration_images: torch.Tensor,
+                  dynamic_batch: bool = True) -> torch.fx.GraphModule:
     """An int8 copy of ``model`` (not compiled), calibrated on ``calibration_images``.
 
-    ``example`` is a batch of at least two inputs; the result takes any batch size.
+    With ``dynamic_batch`` the copy takes any batch size (``example`` must then hold at
+    least two inputs); without it, ``example``'s shape only.  To get oneDNN's int8 kernels,
+    compile it with Inductor's freezing switched on in its configuration
+    (``torch._inductor.config.patch(freezing=True)`` around the first calls); passing
+    ``options={"freezing": True}`` to ``torch.compile`` failed for this graph in PyTorch 2.14.
 
     Raises:
-        ValueError: if there are no calibration images, or ``example`` holds fewer than two.
+        ValueError: if there are no calibration images, or ``dynamic_batch`` and
+            ``example`` holds fewer than two.
     """
     from torchao.quantization.pt2e import quantize_pt2e as pt2e
     from torchao.quantization.pt2e.quantizer import x86_inductor_quantizer as x86
 
     if len(calibration_images) == 0:
         raise ValueError("calibration_images is empty: give at least one image")
-    if len(example) < 2:
-        raise ValueError(f"example must hold at least two inputs (a batch of 1 would fix the "
-                         f"batch size), got {len(example)}")
-    # A free batch size (the example needs at least two images, or export fixes it at 1).
-    batch = torch.export.Dim("batch", min=1, max=4096)
+    if dynamic_batch and len(example) < 2:
+        raise ValueError(f"with dynamic_batch, example must hold at least two inputs (a batch "
+                         f"of 1 would fix the batch size), got {len(example)}")
+    shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if dynamic_batch else None
     captured = torch.export.export(copy.deepcopy(model).eval(), (example,),
-                                   dynamic_shapes=({0: batch},)).module()
+                                   dynamic_shapes=shapes).module()
     quantizer = x86.X86InductorQuantizer()
     quantizer.set_global(x86.get_default_x86_inductor_quantization_config())
     observed = pt2e.prepare_pt2e(captured, quantizer)
+    batch = 1 if dynamic_batch else len(example)
     with torch.no_grad():
-        for i in range(len(calibration_images)):
-            observed(calibration_images[i:i + 1])
+        for i in range(0, len(calibration_images) - batch + 1, batch):
+            observed(calibration_images[i:i + batch])
     return pt2e.convert_pt2e(observed)
 
 

@@ -359,7 +359,8 @@ def test_engines_refuse_empty_calibration_and_bad_threads():
     with pytest.raises(ValueError, match="calibration_images is empty"):
         deploy.quantize_pt2e(model, torch.zeros(2, 3, 8, 8), empty)
     with pytest.raises(ValueError, match="at least two"):
-        deploy.quantize_pt2e(model, torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 8))
+        deploy.quantize_pt2e(model, torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 8),
+                             dynamic_batch=True)
     with pytest.raises(ValueError, match="calibration_images is empty"):
         deploy.quantize_openvino(None, empty)
     with pytest.raises(ValueError, match="threads must be at least 1"):
@@ -385,7 +386,7 @@ def test_pt2e_int8_takes_any_batch_and_its_graph_holds_int8_weights():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU()).eval()
     x = torch.randn(4, 3, 8, 8)
-    int8 = deploy.quantize_pt2e(model, x[:2], x)
+    int8 = deploy.quantize_pt2e(model, x[:2], x, dynamic_batch=True)
     with torch.no_grad():
         assert int8(x[:1]).shape == (1, 8, 6, 6) and int8(x).shape == (4, 8, 6, 6)
         assert (int8(x) - model(x)).abs().max() < 0.1 * model(x).abs().max()
