@@ -32,7 +32,7 @@ finally:
     _cpp_logger.setLevel(_previous_level)
 
 __all__ = ["Timing", "measure", "compare", "time_model", "single_calls", "OtherLoad",
-           "other_load", "peak_memory_mb"]
+           "other_load", "peak_memory_mb", "keep_freed_memory"]
 
 
 @dataclass(frozen=True)
@@ -298,3 +298,28 @@ def peak_memory_mb(fn: Callable[[], object], calls: int = 3) -> float:
     if before is None or peak is None:
         return float("nan")
     return max(0, peak - before) / 1e3
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+
+
+def keep_freed_memory(keep: bool = True) -> bool:
+    """Let glibc's ``malloc`` reuse freed memory for large blocks (``True``), or not (``False``).
+
+    By default glibc serves every block above a threshold (at most 32 MB) with a fresh
+    ``mmap`` and returns it to the system when it is freed.  A network at a large batch
+    allocates activations of hundreds of megabytes in every call, so each call page-faults
+    and zero-fills all of them again.  With ``keep=True`` large blocks come from the heap
+    and freed memory stays there for the next call; ``keep=False`` restores glibc's
+    default thresholds.  Returns ``False`` (and changes nothing) where the C library is not
+    glibc.
+    """
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mmap_threshold = 2**30 if keep else _GLIBC_DEFAULT_THRESHOLD
+    trim_threshold = 2**31 - 1 if keep else _GLIBC_DEFAULT_THRESHOLD
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+                and mallopt(_M_TRIM_THRESHOLD, trim_threshold))

@@ -164,3 +164,12 @@ def test_peak_memory_sees_a_large_temporary_and_refuses_bad_calls():
         timing.peak_memory_mb(lambda: None, calls=0)
     with pytest.raises(TypeError, match="callable"):
         timing.peak_memory_mb(3)
+
+
+def test_keep_freed_memory_switches_and_restores():
+    import sys
+
+    changed = timing.keep_freed_memory(True)
+    assert timing.keep_freed_memory(False) == changed
+    if sys.platform == "linux":
+        assert isinstance(changed, bool)
