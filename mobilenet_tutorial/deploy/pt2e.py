@@ -25,8 +25,9 @@ def quantize_pt2e(model: nn.Module, example: torch.Tensor, calibration_images: t
     With ``dynamic_batch`` the copy takes any batch size (``example`` must then hold at
     least two inputs); without it, ``example``'s shape only.  To get oneDNN's int8 kernels,
     compile it with Inductor's freezing switched on in its configuration
-    (``torch._inductor.config.patch(freezing=True)`` around the first calls); passing
-    ``options={"freezing": True}`` to ``torch.compile`` failed for this graph in PyTorch 2.14.
+    (``torch._inductor.config.freezing = True``, which also covers recompilations);
+    passing ``options={"freezing": True}`` to ``torch.compile`` failed for this graph in
+    PyTorch 2.14, and a recompilation without freezing runs much slower.
 
     Raises:
         ValueError: if there are no calibration images, or ``dynamic_batch`` and
