@@ -7,6 +7,9 @@ counted in multiply-accumulates (MACs), as everywhere in the course:
 
 - :func:`peak_matmul_rate` measures the peak: MACs per second of a large fp32
   matrix product, the best case of the BLAS library PyTorch uses;
+- :func:`peak_conv_rate` measures the same for a large 3x3 convolution, which runs in
+  oneDNN's kernels; on some CPUs (AMD's, with Intel's BLAS library) these use the vector
+  units better than the matrix product, so the peak is the larger of the two;
 - :func:`copy_bandwidth` measures the memory bandwidth: bytes per second of copying
   a tensor far larger than the caches;
 - :func:`roof` is the attainable rate at a given intensity, and
@@ -33,7 +36,8 @@ from .counting import layer_kind, layer_macs
 from .hooks import trace_calls
 from .timing import measure
 
-__all__ = ["peak_matmul_rate", "copy_bandwidth", "roof", "ridge_point", "arithmetic_intensity",
+__all__ = ["peak_matmul_rate", "peak_conv_rate", "copy_bandwidth", "roof", "ridge_point",
+           "arithmetic_intensity",
            "network_intensity", "layer_costs", "layer_timings", "by_kind"]
 
 
@@ -55,6 +59,31 @@ def peak_matmul_rate(size: int = 2048, threads: int | None = None,
     timing = measure(lambda: torch.mm(a, b, out=out), label=f"matmul {size}", threads=threads,
                      warmup=1, min_run_time=min_run_time)
     return size**3 / min(timing.times)
+
+
+def peak_conv_rate(channels: int = 256, size: int = 28, threads: int | None = None,
+                   min_run_time: float = 0.5) -> float:
+    """MACs per second of a ``channels``-to-``channels`` 3x3 convolution on a ``size`` map.
+
+    The input is one image stored channels-last, the layout oneDNN's convolution
+    kernels prefer; ``channels**2 * 9 * size**2`` MACs per call.  As for
+    :func:`peak_matmul_rate`, the fastest timed block counts.
+
+    Raises:
+        ValueError: if ``channels`` or ``size`` is less than 1.
+    """
+    if channels < 1 or size < 1:
+        raise ValueError(f"channels and size must be at least 1, got {channels} and {size}")
+    generator = torch.Generator().manual_seed(0)
+    conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False).eval()
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape, generator=generator))
+    conv = conv.to(memory_format=torch.channels_last)
+    x = torch.randn(1, channels, size, size, generator=generator).contiguous(
+        memory_format=torch.channels_last)
+    timing = measure(lambda: conv(x), label=f"conv3x3 {channels}", threads=threads, warmup=2,
+                     min_run_time=min_run_time)
+    return channels**2 * 9 * size**2 / min(timing.times)
 
 
 def copy_bandwidth(megabytes: float = 256.0, threads: int | None = None,

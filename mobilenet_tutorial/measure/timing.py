@@ -9,8 +9,10 @@ round and reports each one's time as a ratio to the first, with its spread.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +31,8 @@ try:
 finally:
     _cpp_logger.setLevel(_previous_level)
 
-__all__ = ["Timing", "measure", "compare", "time_model", "single_calls"]
+__all__ = ["Timing", "measure", "compare", "time_model", "single_calls", "OtherLoad",
+           "other_load", "peak_memory_mb", "keep_freed_memory"]
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,9 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     its own count (to compare thread counts themselves).
 
     Returns:
-        A ``DataFrame`` indexed by label with columns ``median_ms`` and ``iqr_ms``
-        (over all timed blocks), ``ratio`` (median over rounds of time divided by
+        A ``DataFrame`` indexed by label with columns ``median_ms``, ``iqr_ms`` and
+        ``min_ms`` (over all timed blocks; the fastest block is the least disturbed by
+        other programs), ``ratio`` (median over rounds of time divided by
         the first candidate's time), and ``ratio_min`` and ``ratio_max`` (its range
         over rounds).  ``speedup`` is ``1 / ratio``; ``threads`` is the thread count.
     """
@@ -182,6 +186,7 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
         timing = Timing(label, times[label], used_threads[label])
         ratio = float(median(ratios[label]))
         rows.append({"label": label, "median_ms": timing.median * 1e3, "iqr_ms": timing.iqr * 1e3,
+                     "min_ms": min(timing.times) * 1e3,
                      "ratio": ratio, "ratio_min": min(ratios[label]),
                      "ratio_max": max(ratios[label]), "speedup": 1.0 / ratio,
                      "threads": used_threads[label]})
@@ -206,3 +211,115 @@ def single_calls(fn: Callable[[], object], calls: int, threads: int | None = Non
         raise ValueError(f"calls must be at least 1, got {calls}")
     with _warmed_up(fn, threads, warmup):
         return [_seconds_of(fn) for _ in range(calls)]
+
+
+def _busy_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat; None elsewhere."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+@dataclass
+class OtherLoad:
+    """The share of all CPUs' time that *other* processes used while a block ran.
+
+    ``share`` is ``nan`` where /proc/stat does not exist (not Linux).
+    """
+
+    share: float = float("nan")
+
+
+@contextlib.contextmanager
+def other_load() -> Iterator[OtherLoad]:
+    """Measure how busy the other processes kept the CPUs during the ``with`` block.
+
+    The machine's busy time (from /proc/stat) minus this process's own CPU time,
+    as a fraction of the wall time of all CPUs.  A thread count measured while this
+    is large says more about the other programs than about the threads.
+    """
+    result = OtherLoad()
+    before, own_before, start = _busy_ticks(), time.process_time(), time.perf_counter()
+    try:
+        yield result
+    finally:
+        after, own_after = _busy_ticks(), time.process_time()
+        wall = time.perf_counter() - start
+        if before is not None and after is not None and after[1] > before[1] and wall > 0:
+            cpus = os.cpu_count() or 1
+            hertz = (after[1] - before[1]) / (wall * cpus)  # ticks per second per CPU
+            others = (after[0] - before[0]) / hertz - (own_after - own_before)
+            result.share = min(1.0, max(0.0, others / (wall * cpus)))
+
+
+def _vm_kilobytes(field_name: str) -> int | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def peak_memory_mb(fn: Callable[[], object], calls: int = 3) -> float:
+    """Megabytes of resident memory that ``calls`` calls of ``fn()`` add at their peak.
+
+    Memory freed earlier is returned to the system first (glibc's ``malloc_trim``), and
+    the process's high-water mark of resident memory is reset (Linux's
+    ``/proc/self/clear_refs``); it is read after the calls, and the resident memory before
+    them is subtracted.  ``nan`` where this is not possible.
+
+    Raises:
+        ValueError: if ``calls`` is less than 1.
+    """
+    _check(fn, 1, 0)
+    if calls < 1:
+        raise ValueError(f"calls must be at least 1, got {calls}")
+    try:  # give memory that was freed earlier back to the system, so that reuse shows
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        return float("nan")
+    before = _vm_kilobytes("VmRSS")
+    with torch.inference_mode():
+        for _ in range(calls):
+            fn()
+    peak = _vm_kilobytes("VmHWM")
+    if before is None or peak is None:
+        return float("nan")
+    return max(0, peak - before) / 1e3
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+
+
+def keep_freed_memory(keep: bool = True) -> bool:
+    """Let glibc's ``malloc`` reuse freed memory for large blocks (``True``), or not (``False``).
+
+    By default glibc serves every block above a threshold (at most 32 MB) with a fresh
+    ``mmap`` and returns it to the system when it is freed.  A network at a large batch
+    allocates activations of hundreds of megabytes in every call, so each call page-faults
+    and zero-fills all of them again.  With ``keep=True`` large blocks come from the heap
+    and freed memory stays there for the next call; ``keep=False`` restores glibc's
+    default thresholds.  Returns ``False`` (and changes nothing) where the C library is not
+    glibc.
+    """
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mmap_threshold = 2**30 if keep else _GLIBC_DEFAULT_THRESHOLD
+    trim_threshold = 2**31 - 1 if keep else _GLIBC_DEFAULT_THRESHOLD
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+                and mallopt(_M_TRIM_THRESHOLD, trim_threshold))

@@ -342,3 +342,66 @@ def test_folding_keeps_tensorflow_same_padding():
         reference, result = model(x), folded(x)
     assert (result - reference).abs().max() <= rounding_tolerance(reference,
                                                                   accumulation_length(model))
+
+
+def test_openvino_scope_matches_a_module_and_what_is_inside_it_only():
+    import re
+
+    (pattern,) = deploy.openvino_scope(["features.1"])
+    assert re.fullmatch(pattern, "__module.features.1.conv.0.0/aten::_convolution/Convolution")
+    assert re.fullmatch(pattern, "__module.features.1/aten::add/Add")
+    assert not re.fullmatch(pattern, "__module.features.10.conv.0.0/aten::_convolution/Add")
+
+
+def test_engines_refuse_empty_calibration_and_bad_threads():
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval()
+    empty = torch.zeros(0, 3, 8, 8)
+    with pytest.raises(ValueError, match="calibration_images is empty"):
+        deploy.quantize_pt2e(model, torch.zeros(2, 3, 8, 8), empty)
+    with pytest.raises(ValueError, match="at least two"):
+        deploy.quantize_pt2e(model, torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 8),
+                             dynamic_batch=True)
+    with pytest.raises(ValueError, match="calibration_images is empty"):
+        deploy.quantize_openvino(None, empty)
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        deploy.OvModel(None, threads=0)
+    with pytest.raises(ValueError, match="batch"):
+        deploy.to_openvino(model, torch.zeros(3, 8, 8))
+
+
+def test_openvino_fp32_matches_pytorch_and_graph_size_counts_bytes():
+    pytest.importorskip("openvino")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval()
+    x = torch.randn(2, 3, 8, 8)
+    engine = deploy.OvModel(deploy.to_openvino(model, x[:1]), threads=1)
+    with torch.no_grad():
+        assert torch.allclose(engine(x), model(x), atol=1e-5)
+    assert engine.size_mb > 0
+    assert deploy.graph_size_mb(model) == (4 * 3 * 9 + 4) * 4 / 1e6
+
+
+def test_pt2e_int8_takes_any_batch_and_its_graph_holds_int8_weights():
+    pytest.importorskip("torchao")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU()).eval()
+    x = torch.randn(4, 3, 8, 8)
+    int8 = deploy.quantize_pt2e(model, x[:2], x, dynamic_batch=True)
+    with torch.no_grad():
+        assert int8(x[:1]).shape == (1, 8, 6, 6) and int8(x).shape == (4, 8, 6, 6)
+        assert (int8(x) - model(x)).abs().max() < 0.1 * model(x).abs().max()
+    assert deploy.graph_size_mb(int8) < deploy.graph_size_mb(model)
+
+
+def test_openvino_layer_times_need_profiling_and_name_the_operations():
+    pytest.importorskip("openvino")
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU()).eval()
+    x = torch.randn(1, 3, 8, 8)
+    graph = deploy.to_openvino(model, x)
+    with pytest.raises(ValueError, match="profiling=True"):
+        deploy.OvModel(graph).layer_times(x)
+    table = deploy.OvModel(graph, profiling=True).layer_times(x, calls=2)
+    assert list(table.columns) == ["name", "node_type", "exec_type", "ms"]
+    assert "Convolution" in set(table["node_type"]) and (table["ms"] >= 0).all()
+    with pytest.raises(ValueError, match="calls must be at least 1"):
+        deploy.OvModel(graph, profiling=True).layer_times(x, calls=0)

@@ -112,3 +112,10 @@ def test_network_intensity_reads_weights_once_per_batch():
 def test_bytes_per_element_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="bytes_per_element must be a positive integer"):
         roofline.layer_costs(nn.Linear(4, 2), (1, 4), bytes_per_element=bad)
+
+
+def test_peak_conv_rate_is_positive_and_refuses_bad_sizes():
+    rate = roofline.peak_conv_rate(channels=16, size=8, threads=1, min_run_time=0.01)
+    assert 1e6 < rate < 1e13
+    with pytest.raises(ValueError, match="channels and size"):
+        roofline.peak_conv_rate(channels=0)

@@ -143,3 +143,33 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
 def test_min_run_time_must_be_a_finite_number_of_seconds(bad):
     with pytest.raises(ValueError, match="min_run_time must be 0 or more seconds"):
         timing.measure(lambda: None, min_run_time=bad)
+
+
+def test_compare_reports_the_fastest_block():
+    table = timing.compare({"a": _sleeper(0.002)}, rounds=2, warmup=0, min_run_time=0.01)
+    assert table.loc["a", "min_ms"] <= table.loc["a", "median_ms"]
+    assert table.loc["a", "min_ms"] >= 2.0
+
+
+def test_other_load_is_a_share_between_zero_and_one():
+    with timing.other_load() as load:
+        time.sleep(0.05)
+    assert load.share != load.share or 0.0 <= load.share <= 1.0  # nan where not Linux
+
+
+def test_peak_memory_sees_a_large_temporary_and_refuses_bad_calls():
+    peak = timing.peak_memory_mb(lambda: torch.ones(20_000_000).sum(), calls=1)  # 80 MB
+    assert peak != peak or peak >= 70.0
+    with pytest.raises(ValueError, match="calls must be at least 1"):
+        timing.peak_memory_mb(lambda: None, calls=0)
+    with pytest.raises(TypeError, match="callable"):
+        timing.peak_memory_mb(3)
+
+
+def test_keep_freed_memory_switches_and_restores():
+    import sys
+
+    changed = timing.keep_freed_memory(True)
+    assert timing.keep_freed_memory(False) == changed
+    if sys.platform == "linux":
+        assert isinstance(changed, bool)
