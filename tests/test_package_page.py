@@ -36,6 +36,7 @@ def test_imported_names_reads_every_form_of_import(tmp_path):
         "from mobilenet_tutorial.models import efficientnet, mobilenet_v2\n"
         "import mobilenet_tutorial.cost\nfrom torch import nn",
         "from mobilenet_tutorial import count_params  # again",
+        "!torchrun --standalone \\\n    --nproc-per-node=2 train.py\nimport mobilenet_tutorial.glue",
     ]
     notebook = tmp_path / "01_x.ipynb"
     notebook.write_text(__import__("json").dumps(
@@ -45,6 +46,7 @@ def test_imported_names_reads_every_form_of_import(tmp_path):
         "mobilenet_tutorial": ["count_params"],
         "mobilenet_tutorial.bench": [],
         "mobilenet_tutorial.cost": [],
+        "mobilenet_tutorial.glue": [],  # after a shell line continued over two lines
         # `efficientnet` here is the builder function, not the module of that name
         "mobilenet_tutorial.models": ["efficientnet", "mobilenet_v2"],
     }

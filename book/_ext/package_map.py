@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from IPython.core.inputtransformer2 import TransformerManager
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
@@ -33,8 +34,9 @@ def _code(notebook: Path) -> str:
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        lines += [line for line in source.splitlines()
-                  if not line.lstrip().startswith(("%", "!"))]
+        # IPython's own transformer turns magics and shell lines (with their
+        # continuation lines) into plain Python calls, so the cell parses as Python
+        lines += TransformerManager().transform_cell(source).splitlines()
         lines.append("")
     return "\n".join(lines)
 
