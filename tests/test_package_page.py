@@ -36,7 +36,8 @@ def test_imported_names_reads_every_form_of_import(tmp_path):
         "from mobilenet_tutorial.models import efficientnet, mobilenet_v2\n"
         "import mobilenet_tutorial.cost\nfrom torch import nn",
         "from mobilenet_tutorial import count_params  # again",
-        "!torchrun --standalone \\\n    --nproc-per-node=2 train.py\nimport mobilenet_tutorial.glue",
+        "!torchrun --standalone \\\n    --nproc-per-node=2 train.py\n"
+        "import mobilenet_tutorial.glue",
     ]
     notebook = tmp_path / "01_x.ipynb"
     notebook.write_text(__import__("json").dumps(

@@ -20,6 +20,7 @@ import torch
 from torch.utils.data import Subset
 from torchvision import datasets
 
+from .. import checks
 from ..storage import atomic_path
 
 __all__ = [
@@ -204,8 +205,7 @@ def random_subset(dataset, size: int | None, seed: int = 0):
     """A reproducible random subset of ``size`` items (the whole dataset if ``size`` is None)."""
     if size is None or size >= len(dataset):
         return dataset
-    if size < 1:
-        raise ValueError(f"size must be at least 1, got {size}")
+    checks.positive_int("size", size)
     generator = torch.Generator().manual_seed(seed)
     indices = torch.randperm(len(dataset), generator=generator)[:size].tolist()
     return Subset(dataset, indices)

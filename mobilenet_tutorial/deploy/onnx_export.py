@@ -19,6 +19,7 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
+from .. import checks
 from ..measure.sizes import file_size_mb
 from ..storage import atomic_path
 from .folding import without_inplace
@@ -69,8 +70,7 @@ class OrtModel:
     """
 
     def __init__(self, path: str | os.PathLike, threads: int = 1) -> None:
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
+        checks.positive_int("threads", threads)
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"no ONNX file at {self.path}: export one with export_onnx")

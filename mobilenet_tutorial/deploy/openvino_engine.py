@@ -22,6 +22,8 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .. import checks
+
 __all__ = ["to_openvino", "OvModel", "quantize_openvino", "openvino_scope"]
 
 
@@ -52,8 +54,7 @@ class OvModel:
     def __init__(self, model: Any, threads: int = 1, profiling: bool = False) -> None:
         import openvino
 
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
+        checks.positive_int("threads", threads)
         self.threads = threads
         self.profiling = bool(profiling)
         config = {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
@@ -83,8 +84,7 @@ class OvModel:
         """
         if not self.profiling:
             raise ValueError("layer_times needs a model compiled with OvModel(..., profiling=True)")
-        if calls < 1:
-            raise ValueError(f"calls must be at least 1, got {calls}")
+        checks.positive_int("calls", calls)
         self(images)  # untimed: a first call can pay for set-up
         rows = []
         for call in range(calls):

@@ -22,6 +22,7 @@ import torch
 from onnxruntime import quantization
 from torch import nn
 
+from .. import checks
 from ..measure.counting import layer_kind
 from ..storage import atomic_path
 from .onnx_export import onnx_nodes_of
@@ -43,8 +44,7 @@ class ImageCalibrationReader(quantization.CalibrationDataReader):
         if images.dim() != 4 or len(images) == 0:
             raise ValueError(f"images must be a non-empty batch (N, C, H, W), got shape "
                              f"{tuple(images.shape)}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        checks.positive_int("batch_size", batch_size)
         self.images = images.detach().cpu().float().numpy()
         self.input_name = input_name
         self.batch_size = batch_size

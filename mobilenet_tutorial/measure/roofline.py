@@ -33,7 +33,7 @@ from torch import nn
 from .. import checks
 from ..checks import positive_int
 from .counting import layer_kind, layer_macs
-from .hooks import trace_calls
+from .hooks import checked_input_size, trace_calls
 from .timing import measure
 
 __all__ = ["peak_matmul_rate", "peak_conv_rate", "copy_bandwidth", "roof", "ridge_point",
@@ -50,8 +50,7 @@ def peak_matmul_rate(size: int = 2048, threads: int | None = None,
     Raises:
         ValueError: if ``size`` is less than 1.
     """
-    if size < 1:
-        raise ValueError(f"size must be at least 1, got {size}")
+    checks.positive_int("size", size)
     generator = torch.Generator().manual_seed(0)
     a = torch.randn(size, size, generator=generator)
     b = torch.randn(size, size, generator=generator)
@@ -72,8 +71,8 @@ def peak_conv_rate(channels: int = 256, size: int = 28, threads: int | None = No
     Raises:
         ValueError: if ``channels`` or ``size`` is less than 1.
     """
-    if channels < 1 or size < 1:
-        raise ValueError(f"channels and size must be at least 1, got {channels} and {size}")
+    checks.positive_int("channels", channels)
+    checks.positive_int("size", size)
     generator = torch.Generator().manual_seed(0)
     conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False).eval()
     with torch.no_grad():
@@ -108,10 +107,21 @@ def copy_bandwidth(megabytes: float = 256.0, threads: int | None = None,
 
 
 def roof(intensity: float | np.ndarray, peak: float, bandwidth: float) -> float | np.ndarray:
-    """Attainable MACs per second at ``intensity`` MACs per byte: ``min(peak, bandwidth * I)``."""
+    """Attainable MACs per second at ``intensity`` MACs per byte: ``min(peak, bandwidth * I)``.
+
+    ``intensity`` is a number or an array of them, each finite and at least 0.
+    """
     checks.positive_number("peak", peak, "MACs per second")
     checks.positive_number("bandwidth", bandwidth, "bytes per second")
-    return np.minimum(peak, bandwidth * np.asarray(intensity, dtype=float))
+    try:
+        values = np.asarray(intensity, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        values = None
+    if (values is None or isinstance(intensity, bool) or values.size == 0
+            or not np.all(np.isfinite(values)) or np.any(values < 0)):
+        raise ValueError(f"intensity must be a number (or an array of numbers) of at least 0, in "
+                         f"MACs per byte, got {checks.shown(intensity)}")
+    return np.minimum(peak, bandwidth * values)
 
 
 def ridge_point(peak: float, bandwidth: float) -> float:
@@ -132,9 +142,11 @@ def arithmetic_intensity(macs: float, input_values: float, output_values: float,
     Raises:
         ValueError: if nothing is moved, or ``bytes_per_value`` or ``batch`` is below 1.
     """
-    if bytes_per_value < 1 or batch < 1:
-        raise ValueError(f"bytes_per_value and batch must be at least 1, got "
-                         f"{bytes_per_value} and {batch}")
+    for name, count in (("macs", macs), ("input_values", input_values),
+                        ("output_values", output_values), ("weights", weights)):
+        checks.non_negative_number(name, count, "a count of one image's values")
+    checks.positive_int("bytes_per_value", bytes_per_value)
+    checks.positive_int("batch", batch)
     moved = bytes_per_value * (batch * (input_values + output_values) + weights)
     if moved <= 0:
         raise ValueError("a layer that moves no bytes has no arithmetic intensity")
@@ -173,6 +185,7 @@ def layer_costs(model: nn.Module, input_size: Sequence[int] = (1, 3, 224, 224),
 def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
             ) -> tuple[list[dict[str, object]], dict[str, nn.Module], list[torch.Tensor]]:
     positive_int("bytes_per_element", bytes_per_element, "4 for float32, 1 for int8")
+    input_size = checked_input_size(model, input_size)
     rows: list[dict[str, object]] = []
     inputs: list[torch.Tensor] = []
     layers = {name: m for name, m in model.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))}
@@ -192,7 +205,7 @@ def _record(model: nn.Module, input_size: Sequence[int], bytes_per_element: int
                                                        weights, bytes_per_element)})
 
     generator = torch.Generator().manual_seed(0)
-    trace_calls(model, torch.randn(tuple(input_size), generator=generator),
+    trace_calls(model, torch.randn(input_size, generator=generator),
                 lambda name, module: name in layers, record)
     return rows, layers, inputs
 

@@ -21,6 +21,8 @@ from statistics import median
 import pandas as pd
 import torch
 
+from .. import checks
+
 # Importing torch.utils.benchmark imports torch.utils.cpp_extension, which logs a warning
 # about CUDA_HOME on CPU-only machines that have a CUDA compiler; it is irrelevant here.
 _cpp_logger = logging.getLogger("torch.utils.cpp_extension")
@@ -64,8 +66,7 @@ class Timing:
 def _check(fn: Callable[[], object], threads: int, warmup: int) -> None:
     if not callable(fn):
         raise TypeError(f"expected a callable taking no arguments, got {type(fn).__name__}")
-    if threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
+    checks.positive_int("threads", threads)
     if warmup < 0:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
 
@@ -158,8 +159,7 @@ def compare(candidates: Mapping[str, Callable[[], object]], rounds: int = 5,
     """
     if not candidates:
         raise ValueError("compare needs at least one candidate")
-    if rounds < 1:
-        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    checks.positive_int("rounds", rounds)
     labels = list(candidates)
     times: dict[str, list[float]] = {label: [] for label in labels}
     ratios: dict[str, list[float]] = {label: [] for label in labels}
@@ -207,8 +207,7 @@ def single_calls(fn: Callable[[], object], calls: int, threads: int | None = Non
     """
     threads = torch.get_num_threads() if threads is None else threads
     _check(fn, threads, warmup)
-    if calls < 1:
-        raise ValueError(f"calls must be at least 1, got {calls}")
+    checks.positive_int("calls", calls)
     with _warmed_up(fn, threads, warmup):
         return [_seconds_of(fn) for _ in range(calls)]
 
@@ -276,11 +275,10 @@ def peak_memory_mb(fn: Callable[[], object], calls: int = 3) -> float:
     them is subtracted.  ``nan`` where this is not possible.
 
     Raises:
-        ValueError: if ``calls`` is less than 1.
+        ValueError: if ``calls`` is not a whole number from 1 to ``checks.LARGEST_INT``.
     """
     _check(fn, 1, 0)
-    if calls < 1:
-        raise ValueError(f"calls must be at least 1, got {calls}")
+    checks.positive_int("calls", calls, "such as 3")
     try:  # give memory that was freed earlier back to the system, so that reuse shows
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
@@ -315,6 +313,8 @@ def keep_freed_memory(keep: bool = True) -> bool:
     default thresholds.  Returns ``False`` (and changes nothing) where the C library is not
     glibc.
     """
+    if not isinstance(keep, bool):
+        raise TypeError(f"keep must be True or False, got {checks.shown(keep)}")
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
     except (OSError, AttributeError):

@@ -117,5 +117,28 @@ def test_bytes_per_element_must_be_a_positive_integer(bad):
 def test_peak_conv_rate_is_positive_and_refuses_bad_sizes():
     rate = roofline.peak_conv_rate(channels=16, size=8, threads=1, min_run_time=0.01)
     assert 1e6 < rate < 1e13
-    with pytest.raises(ValueError, match="channels and size"):
+    with pytest.raises(ValueError, match="channels must be a positive integer"):
         roofline.peak_conv_rate(channels=0)
+    with pytest.raises(ValueError, match="size must be a positive integer"):
+        roofline.peak_conv_rate(size=2.5)
+
+
+@pytest.mark.parametrize("name", ["macs", "input_values", "output_values", "weights"])
+@pytest.mark.parametrize("bad", [None, -1, float("nan"), 10**400, True, "x"])
+def test_arithmetic_intensity_names_a_bad_count(name, bad):
+    counts = {"macs": 10, "input_values": 3, "output_values": 2, "weights": 5, name: bad}
+    with pytest.raises(ValueError, match=f"^{name} must be a number of at least 0"):
+        roofline.arithmetic_intensity(**counts)
+
+
+@pytest.mark.parametrize("bad", [None, -1, float("nan"), 10**400, True, "x", [], [1.0, -2.0]])
+def test_roof_refuses_an_intensity_that_is_not_one(bad):
+    with pytest.raises(ValueError, match="^intensity must be a number"):
+        roofline.roof(bad, 1e9, 1e9)
+    assert roofline.roof([0.0, 2.0], 1e9, 1e9).tolist() == [0.0, 1e9]
+
+
+@pytest.mark.parametrize("size", [None, [], (1, 4, 0), "abc"])
+def test_layer_costs_checks_the_input_size(size):
+    with pytest.raises(ValueError, match="input_size must be a tuple of positive integers"):
+        roofline.layer_costs(nn.Linear(4, 2), size)

@@ -160,7 +160,7 @@ def test_other_load_is_a_share_between_zero_and_one():
 def test_peak_memory_sees_a_large_temporary_and_refuses_bad_calls():
     peak = timing.peak_memory_mb(lambda: torch.ones(20_000_000).sum(), calls=1)  # 80 MB
     assert peak != peak or peak >= 70.0
-    with pytest.raises(ValueError, match="calls must be at least 1"):
+    with pytest.raises(ValueError, match="calls must be a positive integer"):
         timing.peak_memory_mb(lambda: None, calls=0)
     with pytest.raises(TypeError, match="callable"):
         timing.peak_memory_mb(3)
@@ -173,3 +173,15 @@ def test_keep_freed_memory_switches_and_restores():
     assert timing.keep_freed_memory(False) == changed
     if sys.platform == "linux":
         assert isinstance(changed, bool)
+
+
+@pytest.mark.parametrize("calls", [0, 2.5, None, 10**400, True])
+def test_peak_memory_names_bad_calls_instead_of_looping(calls):
+    with pytest.raises(ValueError, match="calls must be a positive integer"):
+        timing.peak_memory_mb(lambda: None, calls=calls)
+
+
+@pytest.mark.parametrize("keep", [1, None, "yes"])
+def test_keep_freed_memory_takes_a_boolean(keep):
+    with pytest.raises(TypeError, match="keep must be True or False"):
+        timing.keep_freed_memory(keep)
