@@ -2,12 +2,14 @@
 
 Every check raises :class:`ValueError` with a message that names the bad argument, shows
 the value it got and says what to pass instead, so that a mistake in a notebook cell
-explains itself.  Booleans never count as numbers here (``True`` is not one class).
+explains itself.  Booleans never count as numbers here (``True`` is not one class); NumPy's
+integers and floats do (a count read from a table is an ``np.int64``).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,24 +40,24 @@ def positive_int(name: str, value: object, hint: str = "such as 1 or 8") -> int:
     The upper bound keeps a value such as ``10**400`` from overflowing later, deep in a
     float computation or in torch.
     """
-    if (isinstance(value, bool) or not isinstance(value, int) or value < 1
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
             or value > LARGEST_INT):
         raise ValueError(f"{name} must be a positive integer ({hint}), got {shown(value)}")
-    return value
+    return int(value)
 
 
 def count(name: str, value: object, hint: str = "such as 0 or 500") -> int:
     """Return ``value`` if it is a whole number from 0 to :data:`LARGEST_INT`; else raise."""
-    if (isinstance(value, bool) or not isinstance(value, int) or value < 0
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0
             or value > LARGEST_INT):
         raise ValueError(f"{name} must be a whole number of at least 0 ({hint}), got "
                          f"{shown(value)}")
-    return value
+    return int(value)
 
 
 def positive_number(name: str, value: object, hint: str = "such as 1.0") -> float:
     """Return ``value`` if it is a finite real number above 0; else raise naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not _finite(value) or value <= 0):
         raise ValueError(f"{name} must be a positive number ({hint}), got {shown(value)}")
     return value
@@ -63,7 +65,7 @@ def positive_number(name: str, value: object, hint: str = "such as 1.0") -> floa
 
 def non_negative_number(name: str, value: object, hint: str = "such as 0 or 1.5") -> float:
     """Return ``value`` if it is a finite real number of at least 0; else raise naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not _finite(value) or value < 0):
         raise ValueError(f"{name} must be a number of at least 0 ({hint}), got {shown(value)}")
     return value
@@ -79,7 +81,7 @@ def _finite(value: float) -> bool:
 
 def probability(name: str, value: object, hint: str = "0 turns it off") -> float:
     """Return ``value`` if it is a number in ``[0, 1)``; else raise naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not 0.0 <= value < 1.0):
         raise ValueError(f"{name} must be a number in [0, 1) ({hint}), got {shown(value)}")
     return value
@@ -118,10 +120,11 @@ def module(name: str, value: object) -> Any:
 
 def seed(name: str, value: object) -> int:
     """``value`` if it is a whole number from 0 to 2**64 - 1 (a random seed); else raise."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+            or not 0 <= value < 2**64):
         raise ValueError(f"{name} must be a whole number from 0 to 2**64 - 1, such as 0, got "
                          f"{shown(value)}")
-    return value
+    return int(value)
 
 
 def size(name: str, value: object, length: int | None = None,
@@ -152,7 +155,7 @@ def number_tuple(name: str, value: object, length: int, positive: bool = False,
     raises ``ValueError`` naming ``name``.
     """
     ok = (isinstance(value, (tuple, list)) and len(value) == length
-          and all(not isinstance(v, bool) and isinstance(v, (int, float)) and _finite(v)
+          and all(not isinstance(v, bool) and isinstance(v, numbers.Real) and _finite(v)
                   and (v > 0 or not positive) for v in value))
     if not ok:
         kind = "positive numbers" if positive else "finite numbers"

@@ -136,3 +136,16 @@ def test_number_tuple():
             checks.number_tuple("mean", bad, 3)
     with pytest.raises(ValueError, match=r"^std must be a tuple of 3 positive numbers"):
         checks.number_tuple("std", (1, 0, 1), 3, positive=True)
+
+
+def test_numpy_numbers_count_and_come_back_as_python_numbers():
+    import numpy as np
+
+    assert checks.positive_int("calls", np.int64(3)) == 3
+    assert type(checks.positive_int("calls", np.int64(3))) is int
+    assert checks.count("n", np.int32(0)) == 0 and checks.seed("seed", np.uint8(7)) == 7
+    assert checks.positive_number("peak", np.float32(2.5)) == 2.5
+    assert checks.non_negative_number("weights", np.int64(0)) == 0
+    for bad in (np.bool_(True), np.float64("nan"), np.int64(-1)):
+        with pytest.raises(ValueError, match="calls must be a positive integer"):
+            checks.positive_int("calls", bad)
