@@ -49,15 +49,19 @@ SKIP_MODULES = ("exercises", "_moved", "deploy")
 
 SKIP_FUNCTIONS = ("fashion_mnist", "fashion_mnist_tensors", "prepare_fashion_mnist",
                   "peak_matmul_rate", "copy_bandwidth", "layer_timings", "measure", "compare",
-                  "time_model", "single_calls", "install_torchvision_checkpoint", "shown")
+                  "time_model", "single_calls", "install_torchvision_checkpoint", "shown",
+                  "peak_conv_rate")
 """Left out: they read the whole dataset, or time for seconds, on every call; `shown` formats
 any value by design."""
 
 VALID: dict[str, set[str]] = {
-    "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0", "None"}, "intensity": {"2.5"},
-    "peak": {"2.5"}, "bandwidth": {"2.5"}, "weights": {"0"}, "path": {"'x'"},
+    "width_mult": {"2.5"}, "expand_ratio": {"2.5"}, "seed": {"0", "None"},
+    "intensity": {"2.5", "0"},
+    "peak": {"2.5"}, "bandwidth": {"2.5"}, "weights": {"0", "2.5"}, "path": {"'x'"},
     "target": {"'x'"}, "reference": {"-1", "0", "2.5"}, "probability": {"0"},
     "epsilon": {"2.5"}, "sizes": {"[]"},
+    # arithmetic_intensity's counts are floats (averages per image); 0 of one kind is fine
+    "macs": {"0", "2.5"}, "input_values": {"0", "2.5"}, "output_values": {"0", "2.5"},
 }
 """Values of :data:`BAD` that are in fact values of a parameter of this name."""
 
@@ -154,6 +158,8 @@ def _fill(signature: inspect.Signature, function_name: str = "") -> dict[str, ob
             continue
         if name == "model" and function_name in KERAS_MODEL_FUNCTIONS:
             arguments[name] = GOOD["keras_model"]()
+        elif name == "weights" and function_name == "arithmetic_intensity":
+            arguments[name] = 5  # a count of values here, not a builder's weights
         elif name == "x" and function_name == "keras_logits":
             arguments[name] = torch.zeros(1, 3, 32, 32)
         elif name in GOOD:

@@ -65,7 +65,7 @@ class Timing:
 
 def _check(fn: Callable[[], object], threads: int, warmup: int) -> None:
     if not callable(fn):
-        raise TypeError(f"expected a callable taking no arguments, got {type(fn).__name__}")
+        raise TypeError(f"fn must be a callable taking no arguments, got {type(fn).__name__}")
     checks.positive_int("threads", threads)
     if warmup < 0:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
