@@ -163,7 +163,7 @@ def test_random_subset():
     assert first.indices != data.random_subset(items, 10, seed=2).indices
     assert data.random_subset(items, None) is items
     assert data.random_subset(items, 500) is items
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="size must be a positive integer"):
         data.random_subset(items, 0)
 
 
