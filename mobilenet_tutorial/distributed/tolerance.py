@@ -43,8 +43,8 @@ import torch
 from torch import nn
 
 from .. import checks
+from ..measure.hooks import trace_calls
 from ..measure.tolerance import accumulation_length, rounding_tolerance
-from ..modes import evaluating
 
 __all__ = ["largest_output_map", "gradient_roundings", "momentum_factor", "training_tolerance"]
 
@@ -63,14 +63,9 @@ def largest_output_map(model: nn.Module, image_size: int, channels: int = 3) -> 
     if not convolutions:
         raise ValueError(f"{type(model).__name__} has no convolution to count positions of")
     sizes: list[int] = []
-    hooks = [m.register_forward_hook(lambda mod, args, out: sizes.append(out[0, 0].numel()))
-             for m in convolutions]
-    try:
-        with evaluating(model), torch.no_grad():
-            model(torch.zeros(1, channels, image_size, image_size))
-    finally:
-        for hook in hooks:
-            hook.remove()
+    trace_calls(model, torch.zeros(1, channels, image_size, image_size),
+                lambda name, module: isinstance(module, _CONVOLUTIONS),
+                lambda name, module, inputs, output: sizes.append(output[0, 0].numel()))
     return max(sizes)
 
 
