@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+import numpy as np
+import torch
+
 __all__ = ["NAME_PATTERN", "glue"]
 
 T = TypeVar("T")
@@ -51,11 +54,9 @@ def glue(name: str, value: T) -> T:
 
 
 def _plain(value: object) -> object:
-    """A NumPy scalar or a one-element tensor as a Python number; anything else unchanged."""
-    item = getattr(value, "item", None)
-    size = getattr(value, "size", None)
-    if callable(item) and type(value).__module__.split(".")[0] in ("numpy", "torch"):
-        count = size() if callable(size) else size
-        if count == 1 or getattr(value, "ndim", None) == 0:
-            return item()
+    """A one-value NumPy scalar, array or torch tensor as a Python number; else unchanged."""
+    if isinstance(value, (np.generic, np.ndarray)) and value.size == 1:
+        return value.item()
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return value.item()
     return value

@@ -9,6 +9,7 @@ every hook and restores the training mode of every submodule, even if the pass f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import torch
@@ -32,9 +33,7 @@ def checked_input_size(model: nn.Module, input_size: Sequence[int]) -> tuple[int
     """
     checks.module("model", model)
     size = checks.size("input_size", input_size)
-    values = 1
-    for s in size:
-        values *= s
+    values = math.prod(size)
     if values > checks.LARGEST_INT:
         raise ValueError(f"input_size {checks.shown(size)} holds {values:.3g} values, more than "
                          f"{checks.LARGEST_INT}: use a smaller batch or image")
