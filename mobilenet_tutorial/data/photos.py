@@ -50,17 +50,15 @@ PHOTO_LABELS: dict[str, frozenset[str]] = {
 
 def load_photo(name: str) -> Image.Image:
     """One of :data:`PHOTO_NAMES` as an RGB ``PIL.Image``."""
+    _check_name(name)
     if name == "grace_hopper":
         from matplotlib import cbook
 
         with cbook.get_sample_data("grace_hopper.jpg") as handle:
             return Image.open(handle).convert("RGB")
-    if name in PHOTO_NAMES:
-        from skimage import data
+    from skimage import data
 
-        return Image.fromarray(getattr(data, name)()).convert("RGB")
-    raise ValueError(f"name must be one of {', '.join(PHOTO_NAMES)}, got unknown photo "
-                     f"{shown(name)}")
+    return Image.fromarray(getattr(data, name)()).convert("RGB")
 
 
 def load_photos() -> dict[str, Image.Image]:
