@@ -174,13 +174,17 @@ def _modes(arguments: dict[str, object]) -> list[tuple[nn.Module, list[bool]]]:
             if isinstance(m, nn.Module)]
 
 
+def _is_check(qualified: str) -> bool:
+    """Whether ``qualified`` is an argument check (``checks.*``, or a ``require_*``)."""
+    return (qualified.startswith("mobilenet_tutorial.checks.")
+            or qualified.rsplit(".", 1)[1].startswith("require_"))
+
+
 def _outcome(function: Callable[..., object], arguments: dict[str, object], parameter: str,
              label: str, qualified: str) -> tuple[str, str]:
     """The outcome of one probe, and the error's message (``""`` if none)."""
     before = _modes(arguments)
-    is_check = (qualified.startswith("mobilenet_tutorial.checks.")
-                or qualified.rsplit(".", 1)[1].startswith("require_"))
-    named = CHECK_NAME if is_check else parameter
+    named = CHECK_NAME if _is_check(qualified) else parameter
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -235,8 +239,7 @@ def probe() -> tuple[Counter[str], list[dict[str, str]]]:
             if good is None:
                 continue
             qualified = f"{info.name}.{name}"
-            is_check = (qualified.startswith("mobilenet_tutorial.checks.")
-                        or name.startswith("require_"))
+            is_check = _is_check(qualified)
             for parameter in good:
                 if is_check and parameter != "value":
                     continue  # a check's name and hint are the package's own strings
