@@ -28,7 +28,8 @@ import torch
 from torch import nn
 
 from ..checks import positive_int, positive_number, probability
-from ..layers.conv import ConvNormActivation
+from ..layers.activation import ActivationLayer
+from ..layers.conv import ConvNormActivation, NormLayer
 from ..layers.initialisation import init_weights_
 from ..layers.separable import DepthwiseSeparable  # also importable from here, as before
 from .contract import check_builder_arguments
@@ -115,7 +116,12 @@ class MobileNetV1(nn.Module):
             stride, the "Conv MobileNet" of the paper's Table 4.
         blocks: rows ``(c, s)`` (:class:`BlockRow` or plain pairs) at width 1.0;
             defaults to :data:`BLOCKS`.
-        norm_layer: builds every normalisation layer (batch norm with PyTorch's defaults).
+        norm_layer: builds every normalisation layer (batch norm with PyTorch's defaults);
+            ``None`` leaves bare convolutions with a bias (a network whose batch norms
+            were folded into its convolutions, such as RetinaFace's exported backbone).
+        activation_layer: builds every activation (``nn.ReLU`` as in the paper; a
+            ``functools.partial(nn.LeakyReLU, 0.1)`` for RetinaFace's backbone), or a name
+            of :mod:`~mobilenet_tutorial.layers.activation`.
 
     Raises:
         ValueError: on a width multiplier that is not positive, fewer than one class,
@@ -125,7 +131,8 @@ class MobileNetV1(nn.Module):
     def __init__(self, width_mult: float = 1.0, num_classes: int = 1000, in_channels: int = 3,
                  stem_stride: int = 2, dropout: float = 0.0, separable: bool = True,
                  blocks: Sequence[tuple[int, int]] = BLOCKS,
-                 norm_layer: type[nn.Module] = nn.BatchNorm2d) -> None:
+                 norm_layer: NormLayer | None = nn.BatchNorm2d,
+                 activation_layer: ActivationLayer | str = nn.ReLU) -> None:
         super().__init__()
         _check_width(width_mult)
         positive_int("num_classes", num_classes, "1000 for ImageNet, 10 for Fashion-MNIST")
@@ -142,15 +149,18 @@ class MobileNetV1(nn.Module):
         self.width_mult = width_mult
         channels = scale_channels(STEM_CHANNELS, width_mult)
         layers: list[nn.Module] = [ConvNormActivation(in_channels, channels, 3, stem_stride,
-                                                      norm_layer=norm_layer)]
+                                                      norm_layer=norm_layer,
+                                                      activation_layer=activation_layer)]
         for row in rows:
             out_channels = scale_channels(row.c, width_mult)
             if separable:
                 layers.append(DepthwiseSeparable(channels, out_channels, row.s,
-                                                 norm_layer=norm_layer))
+                                                 norm_layer=norm_layer,
+                                                 activation_layer=activation_layer))
             else:
                 layers.append(ConvNormActivation(channels, out_channels, 3, row.s,
-                                                 norm_layer=norm_layer))
+                                                 norm_layer=norm_layer,
+                                                 activation_layer=activation_layer))
             channels = out_channels
         self.features = nn.Sequential(*layers)
         self.pool = nn.AdaptiveAvgPool2d(1)
