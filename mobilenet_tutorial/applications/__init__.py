@@ -16,6 +16,7 @@ from .faces import (
     default_detector,
     detect_faces,
     embed_faces,
+    fit_within,
     prior_boxes,
     similarity_matrix,
     similarity_transform,
@@ -23,5 +24,5 @@ from .faces import (
 )
 
 __all__ = ["ARCFACE_TEMPLATE", "Faces", "align_face", "decode", "default_detector",
-           "detect_faces", "embed_faces", "prior_boxes", "similarity_matrix",
+           "detect_faces", "embed_faces", "fit_within", "prior_boxes", "similarity_matrix",
            "similarity_transform", "to_input"]

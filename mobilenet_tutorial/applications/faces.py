@@ -30,7 +30,7 @@ from torch.nn import functional as F
 from ..checks import probability, shown
 
 __all__ = ["MEAN_BGR", "MIN_SIZES", "STRIDES", "VARIANCES", "ARCFACE_TEMPLATE", "Faces",
-           "to_input", "prior_boxes", "decode", "detect_faces", "default_detector",
+           "fit_within", "to_input", "prior_boxes", "decode", "detect_faces", "default_detector",
            "similarity_transform", "align_face", "embed_faces", "similarity_matrix"]
 
 MEAN_BGR = (104.0, 117.0, 123.0)
@@ -69,6 +69,25 @@ def _as_array(image: object) -> np.ndarray:
         return image
     raise TypeError("image must be a PIL image or an RGB array of shape (H, W, 3) with values "
                     f"0 to 255, got {shown(image)}")
+
+
+def fit_within(image: Image.Image, longest: int = 640) -> Image.Image:
+    """``image`` scaled down (bilinear) so that its longer side is at most ``longest`` pixels.
+
+    A smaller image is returned unchanged.  RetinaFace accepts any size; 640 is the usual
+    inference size of the MobileNet0.25 model, and a float32 network's rounding errors, at
+    most, grow with the number of outputs compared.
+    """
+    if not isinstance(image, Image.Image):
+        raise TypeError(f"image must be a PIL image, got {shown(image)}")
+    if isinstance(longest, bool) or not isinstance(longest, int) or longest < 32:
+        raise ValueError(f"longest must be a whole number of pixels, at least 32, got "
+                         f"{shown(longest)}")
+    scale = longest / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR)
 
 
 def to_input(image: Image.Image | np.ndarray) -> torch.Tensor:

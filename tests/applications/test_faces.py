@@ -115,3 +115,16 @@ def test_similarity_matrix_and_embeddings():
         faces.embed_faces(torch.rand(3, 8, 8), torch.nn.Flatten())
     with pytest.raises(ValueError, match=r"\(N, D\)"):
         faces.similarity_matrix(torch.rand(2, 2, 2))
+
+
+def test_fit_within_scales_down_only():
+    from PIL import Image
+
+    big = Image.new("RGB", (1000, 500))
+    assert faces.fit_within(big, 640).size == (640, 320)
+    small = Image.new("RGB", (300, 200))
+    assert faces.fit_within(small, 640) is small
+    with pytest.raises(TypeError, match="PIL image"):
+        faces.fit_within(np.zeros((4, 4, 3)), 640)
+    with pytest.raises(ValueError, match="at least 32"):
+        faces.fit_within(big, 8)
