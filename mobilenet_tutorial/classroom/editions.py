@@ -74,6 +74,7 @@ def write_notebook(notebook: Mapping[str, Any], path: str | os.PathLike) -> Path
     text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     with atomic_path(path) as partial:
         partial.write_text(text, encoding="utf-8")
+        partial.chmod(0o644)  # an edition is handed out: readable like any other file
     return Path(path)
 
 

@@ -58,16 +58,31 @@ def read_grades(path: str | os.PathLike) -> list[Grade]:
                   float(r["max_points"]), r["feedback"]) for r in rows]
 
 
+SUMMARY_EXERCISES = 12
+"""Up to this many exercises, the summary has a column per exercise; beyond, per chapter."""
+
+
 def summary(grades: Iterable[Grade]) -> str:
-    """A wide table: one row per submission, one column per exercise, and the total."""
+    """A wide table: one row per submission, a column per exercise (or per chapter), the total.
+
+    With more than :data:`SUMMARY_EXERCISES` exercises in all, the columns are the chapters'
+    points out of their maximum.  Empty cells: that submission was not graded on it.
+    """
     import pandas as pd
 
     frame = pd.DataFrame([g.__dict__ for g in grades], columns=list(COLUMNS))
     if frame.empty:
         return "no grades"
-    order = list(dict.fromkeys(frame["exercise"]))
-    wide = frame.pivot_table(index="submission", columns="exercise", values="points",
-                             aggfunc="sum", sort=False).reindex(columns=order)
+    by = "exercise" if frame["exercise"].nunique() <= SUMMARY_EXERCISES else "chapter"
+    order = list(dict.fromkeys(frame[by]))
+    names = list(dict.fromkeys(frame["submission"]))
+    sums = frame.groupby(["submission", by], sort=False)[["points", "max_points"]].sum()
+    if by == "exercise":
+        text = sums["points"].map(_number)
+    else:
+        text = sums["points"].map(_number) + "/" + sums["max_points"].map(_number)
+    wide = text.unstack(by).reindex(index=names, columns=order).fillna("")
     totals = frame.groupby("submission", sort=False)[["points", "max_points"]].sum()
     wide["total"] = totals["points"].map(_number) + " / " + totals["max_points"].map(_number)
+    wide.columns.name = None
     return wide.to_string()
