@@ -20,6 +20,7 @@ deliberately malicious notebooks (run it in a container or an account of its own
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import tempfile
@@ -136,7 +137,7 @@ def run_notebook(notebook: Mapping[str, Any], answers: list[ExerciseCell], *,
                         run.not_reached[index] = dead or (
                             f"never reached: the notebook's time limit ({timeout:g} s) ran out")
                     continue
-                client.timeout = max(1, int(min(cell_timeout, left)))
+                client.timeout = max(1, math.ceil(min(cell_timeout, left)))  # whole seconds
                 try:
                     if index in by_index:
                         client.execute_cell(_code(_CLEAR), index)
