@@ -150,7 +150,7 @@ def evaluate_captures(items: list[tuple[Any, bytes]], *,
             entries.append({"exercise": asdict(exercise), "data": str(target)})
         job, result = Path(folder) / "job.json", Path(folder) / "result.json"
         job.write_text(json.dumps({"items": entries, "seconds": seconds,
-                                   "checks": str(checks) if checks else None}))
+                                   "checks": str(Path(checks).resolve()) if checks else None}))
         total = seconds * len(items) + 120
         try:
             completed = subprocess.run(
