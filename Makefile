@@ -18,7 +18,7 @@ DEBIAN := dataset-fashion-mnist chromium
 VENDOR_STAMP := _build/vendor/.installed
 
 .PHONY: book test install debian vendor unit notebooks same-numbers colab \
-	lint docs-check pages clean
+	classroom classroom-check lint docs-check pages clean
 
 install: $(STAMP)
 
@@ -52,7 +52,7 @@ book: install debian vendor
 	$(BIN)/python tools/check_pages.py _build/html --screenshots _build/screenshots/book
 	@echo "Book built: _build/html/index.html"
 
-test: install debian vendor unit notebooks same-numbers colab lint docs-check pages
+test: install debian vendor unit notebooks same-numbers colab classroom-check lint docs-check pages
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider -n $(WORKERS) --dist loadfile
@@ -68,6 +68,24 @@ same-numbers: $(STAMP)
 # Every notebook alone in an empty folder, in a venv with only Colab's preinstalled packages.
 colab: $(STAMP)
 	$(BIN)/python tools/colab_sim.py
+
+# The classroom kit: student editions (solutions removed, outputs stripped) and instructor
+# editions, executed in quick mode by the grader itself; instructor_grades.csv holds the grades
+# of that run (every solution should earn full marks).
+CLASSROOM := _build/classroom
+CHAPTERS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+
+classroom: $(STAMP)
+	rm -rf $(CLASSROOM)
+	$(BIN)/python -m mobilenet_tutorial.classroom student $(CHAPTERS) --out $(CLASSROOM)/student
+	$(QUICK) $(BIN)/python -m mobilenet_tutorial.classroom instructor $(CHAPTERS) \
+		--out $(CLASSROOM)/instructor --grades $(CLASSROOM)/instructor_grades.csv --jobs $(WORKERS)
+
+# Grade every student edition (0 points, no crash) and planted chapter-1 submissions (right,
+# None, a crash, an endless loop, a redefined check, a printed pass, edited outputs).
+classroom-check: classroom
+	$(QUICK) MOBILENET_TUTORIAL_CLASSROOM_BUILD=$(CLASSROOM) WORKERS=$(WORKERS) \
+		$(BIN)/python -m pytest tests/classroom/test_classroom_run.py -p no:cacheprovider -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check mobilenet_tutorial tests notebooks tools book

@@ -35,6 +35,7 @@ from .core import (
 )
 
 __all__ = [
+    "EXERCISES",
     "check_conv_params",
     "check_conv_macs",
     "check_separable_ratio",
@@ -173,3 +174,13 @@ def check_depthwise_intensity(answer: object) -> bool:
                           "you counted values; a float32 value takes 4 bytes.")],
         otherwise="a depthwise layer does K * K multiply-adds per output value; count input, "
                   "output and weight values, at 4 bytes each.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch01.exK``.
+EXERCISES = {
+    "ex1": check_conv_params,
+    "ex2": check_conv_macs,
+    "ex3": check_separable_ratio,
+    "ex4": check_separable_layer,
+    "ex5": check_depthwise_intensity,
+}

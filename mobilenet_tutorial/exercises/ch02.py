@@ -43,6 +43,7 @@ from .core import (
 )
 
 __all__ = [
+    "EXERCISES",
     "check_block_macs",
     "check_block_share",
     "check_separable_block",
@@ -203,3 +204,12 @@ def check_width_prediction(answer: object) -> bool:
         ],
         otherwise="start from count_macs of the width-1.0 network and apply the paper's rule for "
                   "the width multiplier.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch02.exK``.
+EXERCISES = {
+    "ex1": check_block_macs,
+    "ex2": check_block_share,
+    "ex3": check_separable_block,
+    "ex4": check_width_prediction,
+}

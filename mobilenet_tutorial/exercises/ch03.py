@@ -42,6 +42,7 @@ from .core import (
 )
 
 __all__ = [
+    "EXERCISES",
     "check_block_params",
     "check_residual_blocks",
     "check_inverted_residual",
@@ -169,3 +170,12 @@ def check_streamed_memory(answer: object) -> bool:
                           "streaming only the narrow tensors stay whole.")],
         otherwise="features.3 takes and returns 24 channels at 56 x 56; count the elements of "
                   "both.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch03.exK``.
+EXERCISES = {
+    "ex1": check_block_params,
+    "ex2": check_residual_blocks,
+    "ex3": check_inverted_residual,
+    "ex4": check_streamed_memory,
+}

@@ -20,7 +20,7 @@ from ..layers.squeeze_excitation import SqueezeExcitation
 from ..measure.counting import count_macs, count_params
 from .core import Mistake, Tolerance, as_numbers, check_answer, time_limited
 
-__all__ = ["check_se_params", "check_hardswish_minimum", "check_block_macs",
+__all__ = ["EXERCISES", "check_se_params", "check_hardswish_minimum", "check_block_macs",
            "check_se_param_share"]
 
 _PER_MILLE = Tolerance(relative=1e-3)  # exercises 2 and 4
@@ -103,3 +103,12 @@ def check_se_param_share(answer: object) -> bool:
                                                      "fraction between 0 and 1.")],
         otherwise="use model.modules() and isinstance(m, SqueezeExcitation); divide by "
                   "count_params(model).")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch04.exK``.
+EXERCISES = {
+    "ex1": check_se_params,
+    "ex2": check_hardswish_minimum,
+    "ex3": check_block_macs,
+    "ex4": check_se_param_share,
+}

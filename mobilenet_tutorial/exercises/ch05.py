@@ -18,7 +18,7 @@ from ..layers.padding import same_padding
 from ..models.efficientnet import ALPHA, BETA, GAMMA, VARIANTS, stage_configs
 from .core import EXACT, Mistake, Tolerance, as_numbers, check_answer, time_limited
 
-__all__ = ["check_flops_factor", "check_compound_resolution", "check_same_padding",
+__all__ = ["EXERCISES", "check_flops_factor", "check_compound_resolution", "check_same_padding",
            "check_b4_depth"]
 
 _PHI = 3  # exercise 1
@@ -87,3 +87,12 @@ def check_b4_depth(answer: object) -> bool:
                                                  "stage's count), not on the total.")],
         otherwise="B0's stages have 1, 2, 2, 3, 3, 4, 1 blocks; multiply each by 1.8 and round "
                   "up.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch05.exK``.
+EXERCISES = {
+    "ex1": check_flops_factor,
+    "ex2": check_compound_resolution,
+    "ex3": check_same_padding,
+    "ex4": check_b4_depth,
+}

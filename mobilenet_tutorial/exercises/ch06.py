@@ -23,7 +23,7 @@ from torch import nn
 from .. import transfer
 from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report, time_limited
 
-__all__ = ["check_black_pixel", "check_cut_shape", "check_head_training_setup",
+__all__ = ["EXERCISES", "check_black_pixel", "check_cut_shape", "check_head_training_setup",
            "check_optimizer"]
 
 _BLUE_MEAN, _BLUE_STD = 0.406, 0.225
@@ -106,12 +106,23 @@ def check_head_training_setup(prepare: Callable[[nn.Module], object] | None) -> 
 
 
 @time_limited
-def check_optimizer(optimizer: object, model: nn.Module) -> bool:
-    """Exercise 4: the head at learning rate 1e-3, the backbone (``features``) at 1e-4."""
+def check_optimizer(make_optimizer: Callable[[nn.Module], object] | None) -> bool:
+    """Exercise 4: ``make_optimizer(model)``: the head at learning rate 1e-3, the backbone at 1e-4.
+
+    The check builds a fresh ``transfer.mobilenet_v2_classifier(10, pretrained=False)``,
+    calls ``make_optimizer`` on it and looks at the optimizer's parameter groups.
+    """
     name = "Exercise 4 (two learning rates)"
+    if not callable(make_optimizer):
+        return report(False, name, "replace None with a function make_optimizer(model) that "
+                                   "returns a torch.optim optimizer for that model.")
+    model = transfer.mobilenet_v2_classifier(10, pretrained=False, seed=None)
+    optimizer, error = attempt(make_optimizer, model)
+    if error is not None:
+        return report(False, name, f"your function raised {error}")
     if not isinstance(optimizer, torch.optim.Optimizer):
-        return report(False, name, "replace None with a torch.optim optimizer built from a list "
-                                   "of parameter groups (dicts with 'params' and 'lr').")
+        return report(False, name, "return a torch.optim optimizer built from a list of "
+                                   "parameter groups (dicts with 'params' and 'lr').")
     backbone = {id(p) for p in model.features.parameters()}
     head = {id(p) for p in model.classifier.parameters()}
     seen: dict[int, float] = {}
@@ -121,8 +132,8 @@ def check_optimizer(optimizer: object, model: nn.Module) -> bool:
                 return report(False, name, "a parameter is in two groups: each must appear once.")
             seen[id(parameter)] = group["lr"]
     if set(seen) != backbone | head:
-        return report(False, name, "the optimizer must hold every parameter of this model, and "
-                                   "no other: was it built from the same model?")
+        return report(False, name, "the optimizer must hold every parameter of the model it is "
+                                   "given, and no other: build it from the argument.")
     backbone_rates = {seen[i] for i in backbone}
     head_rates = {seen[i] for i in head}
     if head_rates != {_HEAD_LR}:
@@ -131,3 +142,12 @@ def check_optimizer(optimizer: object, model: nn.Module) -> bool:
         return report(False, name, "the backbone (model.features) should learn ten times more "
                                    "slowly than the head.")
     return report(True, name, "")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch06.exK``.
+EXERCISES = {
+    "ex1": check_black_pixel,
+    "ex2": check_cut_shape,
+    "ex3": check_head_training_setup,
+    "ex4": check_optimizer,
+}

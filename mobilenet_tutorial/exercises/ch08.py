@@ -20,7 +20,7 @@ from ..deploy.folding import fold_conv_bn
 from ..measure.roofline import arithmetic_intensity, ridge_point, roof
 from .core import ANY, Mistake, Tolerance, as_numbers, check_answer, time_limited
 
-__all__ = ["check_pointwise_intensity", "check_folded_channel", "check_roofline",
+__all__ = ["EXERCISES", "check_pointwise_intensity", "check_folded_channel", "check_roofline",
            "check_amdahl"]
 
 _BYTES = 4  # float32
@@ -108,3 +108,12 @@ def check_amdahl(answer: object) -> bool:
                                             "stays as it was.")],
         otherwise="new time = (time not in convolutions) + (time in convolutions) / speed-up, as "
                   "fractions of the old time; the speed-up is old time / new time.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch08.exK``.
+EXERCISES = {
+    "ex1": check_pointwise_intensity,
+    "ex2": check_folded_channel,
+    "ex3": check_roofline,
+    "ex4": check_amdahl,
+}

@@ -23,7 +23,8 @@ from torch.utils.data import DistributedSampler
 from ..measure.tolerance import rounding_tolerance
 from .core import ANY, Mistake, Tolerance, as_numbers, attempt, check_answer, report, time_limited
 
-__all__ = ["check_padded_shards", "check_shard", "check_gradient_tolerance", "check_scaled_run"]
+__all__ = ["EXERCISES", "check_padded_shards", "check_shard", "check_gradient_tolerance",
+           "check_scaled_run"]
 
 _IMAGES, _RANKS = 1000, 3
 _TERMS, _LARGEST = 8192, 0.5
@@ -148,3 +149,12 @@ def check_scaled_run(answer: object) -> bool:
         ],
         otherwise="multiply the batch per process by the number of processes, and the "
                   "learning rate by the factor the global batch grew.")
+
+
+#: The checks in exercise order: the classroom grader's exercise ids are ``ch11.exK``.
+EXERCISES = {
+    "ex1": check_padded_shards,
+    "ex2": check_shard,
+    "ex3": check_gradient_tolerance,
+    "ex4": check_scaled_run,
+}

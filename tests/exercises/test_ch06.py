@@ -70,11 +70,6 @@ def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
     assert_verdict(capsys, check, answer, clue, hidden=["1.80", "160", "eval()"])
 
 
-@pytest.fixture(scope="module")
-def model() -> nn.Module:
-    return transfer.mobilenet_v2_classifier(10, pretrained=False)
-
-
 def _optimizer(model: nn.Module, backbone_lr: float, head_lr: float) -> torch.optim.Optimizer:
     return torch.optim.Adam([{"params": model.features.parameters(), "lr": backbone_lr},
                              {"params": model.classifier.parameters(), "lr": head_lr}])
@@ -88,14 +83,16 @@ def _twice(model: nn.Module) -> torch.optim.Optimizer:
 
 @pytest.mark.parametrize(("build", "clue"), [
     (lambda model: _optimizer(model, 1e-4, 1e-3), RIGHT),
-    (lambda model: None, "replace None"),
+    (None, "replace None"),
+    ("an optimizer", "replace None"),
+    (lambda model: None, "return a torch.optim optimizer"),
+    (lambda model: 1 / 0, "raised ZeroDivisionError"),
     (lambda model: _optimizer(model, 1e-3, 1e-3), "ten times"),
     (lambda model: _optimizer(model, 1e-4, 1e-4), "larger rate"),
     (lambda model: _optimizer(transfer.mobilenet_v2_classifier(10, pretrained=False), 1e-4, 1e-3),
-     "same model"),
+     "build it from the argument"),
     (lambda model: torch.optim.Adam(model.classifier.parameters(), lr=1e-3), "every parameter"),
     (_twice, "two groups"),
 ])
-def test_each_optimizer_gets_its_verdict(model, build, clue, capsys):
-    assert_verdict(capsys, lambda optimizer: ch06.check_optimizer(optimizer, model), build(model),
-                   clue)
+def test_each_optimizer_gets_its_verdict(build, clue, capsys):
+    assert_verdict(capsys, ch06.check_optimizer, build, clue)
