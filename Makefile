@@ -50,6 +50,7 @@ book: install debian vendor
 	rm -rf _build/html _build/.doctrees
 	env -u MOBILENET_TUTORIAL_QUICK $(BIN)/jupyter-book build --all -W --keep-going .
 	$(BIN)/python tools/check_pages.py _build/html --screenshots _build/screenshots/book
+	$(BIN)/python tools/solution_screenshots.py _build/html --out _build/screenshots/book/solutions
 	@echo "Book built: _build/html/index.html"
 
 test: install debian vendor unit notebooks same-numbers colab classroom-check lint docs-check pages
@@ -96,9 +97,11 @@ docs-check: $(STAMP) vendor
 	rm -rf _build/check
 	$(QUICK) $(BIN)/jupyter-book build --all -W --keep-going --path-output _build/check .
 
-# Every page of the quick build in headless Chromium, network off: _build/screenshots/check.
+# Every page of the quick build in headless Chromium, network off: _build/screenshots/check;
+# then a worked solution must start collapsed and open on a click (screenshots of both).
 pages: $(STAMP)
 	$(BIN)/python tools/check_pages.py _build/check/_build/html --screenshots _build/screenshots/check
+	$(BIN)/python tools/solution_screenshots.py _build/check/_build/html --out _build/screenshots/check/solutions
 
 clean:
 	rm -rf _build
