@@ -34,6 +34,7 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "06": ((), ("mobilenet_v2",)),
     "07": ((), ("mobilenet_v2",)),
     "08": (("deploy",), ("mobilenet_v2",)),
+    "09": ((), ("mobilenet_v2",)),
     "11": ((), ("mobilenet_v2",)),
 }
 

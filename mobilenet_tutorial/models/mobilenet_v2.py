@@ -66,8 +66,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "base": {},
     "+Mish": {"activation": "mish"},
     "+Triplet": {"attention": "triplet"},
-    "+CNSN": {"crossnorm": 0.5, "selfnorm": True},
-    "all three": {"activation": "mish", "attention": "triplet", "crossnorm": 0.5,
+    "+CNSN": {"crossnorm": 0.1, "selfnorm": True},
+    "all three": {"activation": "mish", "attention": "triplet", "crossnorm": 0.1,
                   "selfnorm": True},
 }
 """Chapter 9's ablation: the keyword arguments of :func:`mobilenet_v2` for each variant."""
