@@ -227,3 +227,21 @@ def test_insertions_come_after_the_projection_in_order():
 def test_block_config_rejects_bad_insertions(changes, message):
     with pytest.raises(ValueError, match=message):
         BlockConfig(16, 96, 16, **changes)
+
+
+def test_crossnorm_in_train_mode_hands_each_instance_anothers_statistics():
+    x = _x(6, 4, 5, 5) * torch.arange(1, 7.0)[:, None, None, None]  # six different scales
+    layer = CrossNorm(0.99).train()
+    torch.manual_seed(0)
+    out = layer(x)
+    assert not torch.equal(out, x)
+    mean, std = instance_stats(x, layer.eps)
+    new_mean, new_std = instance_stats(out, layer.eps)
+    sources = []
+    for i in range(len(x)):  # the instance whose statistics image i now has
+        matches = [j for j in range(len(x))
+                   if torch.allclose(new_mean[i], mean[j], atol=1e-5)
+                   and torch.allclose(new_std[i], std[j], rtol=1e-3)]
+        assert len(matches) == 1
+        sources.append(matches[0])
+    assert sorted(sources) == list(range(len(x)))  # a permutation of the batch
