@@ -35,6 +35,7 @@ NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "06": ((), ("mobilenet_v2",)),
     "07": ((), ("mobilenet_v2",)),
     "08": (("deploy",), ("mobilenet_v2",)),
+    "09": ((), ("mobilenet_v2",)),
     "10": (("deploy",), ("retinaface", "mobilenet_v2")),
     "11": ((), ("mobilenet_v2",)),
 }

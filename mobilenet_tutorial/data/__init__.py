@@ -5,7 +5,10 @@
   (Fashion-MNIST, Flowers102, a folder of your own images);
 - :mod:`.transforms`: every preprocessing, from one recipe (resize, crop, scale, normalise);
 - :mod:`.photos`: five real photos with their ImageNet labels;
-- :mod:`.photo_views`: more photos, and crops of them, as batches for timing and checking.
+- :mod:`.photo_views`: more photos, and crops of them, as batches for timing and checking;
+- :mod:`.corruptions`: corrupted copies of test images (noise, blur, contrast, brightness,
+  JPEG) at five severities, made locally and deterministically (chapter 9);
+- :mod:`.plant_village`: PlantVillage for readers who are online, split by leaf (chapter 9).
 
 The names of :mod:`.fashion` are importable from this package too, as they were from
 the old module ``mobilenet_tutorial.data``.

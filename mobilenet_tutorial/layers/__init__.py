@@ -10,6 +10,9 @@
 - :mod:`.stochastic_depth`: :class:`StochasticDepth`
 - :mod:`.divisible`: :func:`make_divisible`, the channel rounding
 - :mod:`.activation`: the activation vocabulary (:data:`ACTIVATIONS`, :func:`activation_layer`)
+- :mod:`.mish`, :mod:`.triplet_attention`, :mod:`.cnsn`: chapter 9's :class:`Mish`,
+  :class:`TripletAttention`, :class:`CrossNorm` and :class:`SelfNorm`, options of the
+  inverted residual
 - :mod:`.initialisation`: :func:`init_weights_`, the shared weight initialisation
 
 As in torchvision's ``ops.misc``, a layer takes ``norm_layer`` and ``activation_layer``
@@ -18,14 +21,17 @@ callables rather than names and numbers, so a network sets its normalisation onc
 """
 
 from .activation import ACTIVATIONS, PAPER_NAMES, activation_label, activation_layer
+from .cnsn import CrossNorm, SelfNorm, instance_stats
 from .conv import TF_BATCH_NORM, ConvNormActivation
 from .divisible import make_divisible
 from .initialisation import init_weights_
 from .inverted_residual import BlockConfig, InvertedResidual, mbconv_config, v2_config, v3_config
+from .mish import Mish
 from .padding import PADDINGS, Conv2dSame, conv2d, same_padding
 from .separable import DepthwiseSeparable
 from .squeeze_excitation import SqueezeExcitation
 from .stochastic_depth import StochasticDepth
+from .triplet_attention import AttentionGate, TripletAttention
 
 __all__ = [
     "ACTIVATIONS", "PAPER_NAMES", "activation_label", "activation_layer",
@@ -33,4 +39,5 @@ __all__ = [
     "BlockConfig", "InvertedResidual", "v2_config", "v3_config", "mbconv_config",
     "PADDINGS", "Conv2dSame", "conv2d", "same_padding",
     "DepthwiseSeparable", "SqueezeExcitation", "StochasticDepth",
+    "Mish", "TripletAttention", "AttentionGate", "CrossNorm", "SelfNorm", "instance_stats",
 ]

@@ -12,6 +12,7 @@ name            paper     class
 ``relu6``       ``RE6``   ``nn.ReLU6``
 ``hardswish``   ``HS``    ``nn.Hardswish``
 ``silu``        ``SiLU``  ``nn.SiLU`` (swish)
+``mish``        --        :class:`~.mish.Mish` (chapter 9)
 ``sigmoid``     --        ``nn.Sigmoid``
 ``hardsigmoid`` --        ``nn.Hardsigmoid``
 =============== ========= ===================
@@ -22,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from torch import nn
+
+from .mish import Mish
 
 __all__ = ["ACTIVATIONS", "PAPER_NAMES", "ActivationLayer", "activation_layer",
            "activation_label"]
@@ -34,6 +37,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu6": nn.ReLU6,
     "hardswish": nn.Hardswish,
     "silu": nn.SiLU,
+    "mish": Mish,
     "sigmoid": nn.Sigmoid,
     "hardsigmoid": nn.Hardsigmoid,
 }

@@ -38,13 +38,19 @@ from torch import nn
 
 from ..checks import LARGEST_INT, positive_int, probability, shown
 from .activation import ActivationLayer, activation_layer
+from .cnsn import CrossNorm, SelfNorm
 from .conv import ConvNormActivation, NormLayer
 from .divisible import make_divisible
 from .padding import Padding
 from .squeeze_excitation import SqueezeExcitation
 from .stochastic_depth import StochasticDepth
+from .triplet_attention import TripletAttention
 
-__all__ = ["BlockConfig", "InvertedResidual", "v2_config", "v3_config", "mbconv_config"]
+__all__ = ["BlockConfig", "InvertedResidual", "v2_config", "v3_config", "mbconv_config",
+           "ATTENTIONS"]
+
+ATTENTIONS = (None, "triplet")
+"""The attention layers a block can insert after its projection (``None``: none)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,17 @@ class BlockConfig:
             in every real network (``nn.ReLU6`` is the ablation of MobileNetV2's
             Section 6.3).
         drop_path: stochastic-depth probability of the residual branch.
+        attention: ``"triplet"`` puts :class:`~.triplet_attention.TripletAttention` after
+            the projection, before the residual add, as the official Triplet Attention
+            MobileNetV2 does; ``None`` (every real MobileNet) leaves it out.
+        crossnorm: probability of :class:`~.cnsn.CrossNorm` after the projection (train
+            mode only); 0 leaves it out.
+        selfnorm: put :class:`~.cnsn.SelfNorm` after the projection (after CrossNorm,
+            before the attention).
+
+    The last three are chapter 9's insertions; they add modules outside ``block``
+    (``crossnorm``, ``selfnorm``, ``attention``), so a block without them has exactly the
+    keys it always had.
     """
 
     in_channels: int
@@ -79,6 +96,9 @@ class BlockConfig:
     se_gate: ActivationLayer = nn.Sigmoid
     project_activation: ActivationLayer | None = None
     drop_path: float = 0.0
+    attention: str | None = None
+    crossnorm: float = 0.0
+    selfnorm: bool = False
 
     def __post_init__(self) -> None:
         for name in ("in_channels", "expanded_channels", "out_channels"):
@@ -94,6 +114,12 @@ class BlockConfig:
             raise ValueError(f"se_channels must be 0 (no SE) or a positive integer, "
                              f"got {self.se_channels!r}")
         probability("drop_path", self.drop_path, "0 for no stochastic depth")
+        if self.attention not in ATTENTIONS:
+            raise ValueError(f"attention must be one of {sorted(ATTENTIONS, key=str)} "
+                             f"(None for none), got {self.attention!r}")
+        probability("crossnorm", self.crossnorm, "0 for no CrossNorm, 0.5 in chapter 9")
+        if not isinstance(self.selfnorm, bool):
+            raise ValueError(f"selfnorm must be True or False, got {self.selfnorm!r}")
         for name in ("activation", "se_activation", "se_gate", "project_activation"):
             value = getattr(self, name)
             if value is None and name != "project_activation":
@@ -118,6 +144,13 @@ class BlockConfig:
     def uses_se(self) -> bool:
         """Whether the block has a squeeze-and-excitation layer."""
         return self.se_channels > 0
+
+    @property
+    def insertions(self) -> tuple[str, ...]:
+        """The chapter-9 layers this block adds after its projection, in order."""
+        return tuple(name for name, on in (("crossnorm", self.crossnorm > 0),
+                                           ("selfnorm", self.selfnorm),
+                                           ("attention", self.attention is not None)) if on)
 
     @property
     def residual(self) -> bool:
@@ -172,6 +205,12 @@ class InvertedResidual(nn.Module):
                                          norm_layer=norm_layer,
                                          activation_layer=c.project_activation))
         self.block = nn.Sequential(*layers)
+        if c.crossnorm > 0:
+            self.crossnorm = CrossNorm(c.crossnorm)
+        if c.selfnorm:
+            self.selfnorm = SelfNorm(c.out_channels)
+        if c.attention == "triplet":
+            self.attention = TripletAttention(c.out_channels)
         self.stochastic_depth = StochasticDepth(c.drop_path)
         self.config = config
         self.out_channels = c.out_channels
@@ -181,6 +220,8 @@ class InvertedResidual(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.block(x)
+        for name in self.config.insertions:
+            out = getattr(self, name)(out)
         if self.config.residual:
             out = self.stochastic_depth(out) + x
         return out
@@ -201,17 +242,22 @@ def _expand_ratio(value: object, hint: str) -> float:
 
 
 def v2_config(in_channels: int, out_channels: int, stride: int, expand_ratio: float,
-              relu_after_projection: bool = False) -> BlockConfig:
+              relu_after_projection: bool = False, *,
+              activation: str | ActivationLayer = nn.ReLU6, attention: str | None = None,
+              crossnorm: float = 0.0, selfnorm: bool = False) -> BlockConfig:
     """A MobileNetV2 block: ReLU6, 3x3 depthwise, no SE, expansion ``round(in * t)``.
 
     ``relu_after_projection=True`` puts a ReLU6 after the projection: the ablation of the
-    paper's Section 6.3 (MobileNetV2 itself keeps the projection linear).
+    paper's Section 6.3 (MobileNetV2 itself keeps the projection linear).  The keyword
+    arguments are chapter 9's variants: another ``activation`` (``"mish"``) and the
+    insertions after the projection (see :class:`BlockConfig`).
     """
     positive_int("in_channels", in_channels, "a channel count")
     _expand_ratio(expand_ratio, "MobileNetV2 uses 1 and 6")
     return BlockConfig(in_channels, int(round(in_channels * expand_ratio)), out_channels,
-                       kernel_size=3, stride=stride, activation=nn.ReLU6,
-                       project_activation=nn.ReLU6 if relu_after_projection else None)
+                       kernel_size=3, stride=stride, activation=activation,
+                       project_activation=nn.ReLU6 if relu_after_projection else None,
+                       attention=attention, crossnorm=crossnorm, selfnorm=selfnorm)
 
 
 def v3_config(in_channels: int, kernel_size: int, expanded_channels: int, out_channels: int,

@@ -19,6 +19,13 @@ loads with ``load_state_dict`` as it is.  The blocks name their layers ``block.K
 MobileNetV3's and EfficientNet's do; two state-dict hooks of :class:`MobileNetV2`
 translate the block keys to torchvision's when saving and back when loading
 (:func:`~mobilenet_tutorial.weights.keys.blocks_to_v2_keys`).
+
+Chapter 9's variants are options of the same network: ``activation`` (``"mish"``) and
+the insertions after each block's projection, ``attention="triplet"``, ``crossnorm`` and
+``selfnorm`` (:data:`VARIANTS` names the five the chapter compares).  A variant keeps
+every key of the base model, so ``mobilenet_v2(weights=..., **VARIANTS[name])`` loads
+torchvision's ImageNet weights into every layer it shares with MobileNetV2 and leaves
+only the inserted layers at their initial values (:func:`load_shared_state_dict`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import torch
 from torch import nn
 
 from ..checks import positive_int, positive_number
+from ..layers.activation import ActivationLayer, activation_layer
 from ..layers.conv import ConvNormActivation, NormLayer
 from ..layers.divisible import make_divisible
 from ..layers.initialisation import init_weights_
@@ -50,7 +58,19 @@ __all__ = [
     "MobileNetV2Weights",
     "WEIGHTS_NAMES",
     "ConvBNReLU6",
+    "VARIANTS",
+    "load_shared_state_dict",
 ]
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "base": {},
+    "+Mish": {"activation": "mish"},
+    "+Triplet": {"attention": "triplet"},
+    "+CNSN": {"crossnorm": 0.1, "selfnorm": True},
+    "all three": {"activation": "mish", "attention": "triplet", "crossnorm": 0.1,
+                  "selfnorm": True},
+}
+"""Chapter 9's ablation: the keyword arguments of :func:`mobilenet_v2` for each variant."""
 
 
 class Stage(NamedTuple):
@@ -96,26 +116,41 @@ class MobileNetV2(nn.Module):
         setting: rows ``(t, c, n, s)`` (:class:`Stage` or plain tuples); defaults to
             the paper's Table 2.
         norm_layer: builds every normalisation layer (batch norm, PyTorch's defaults).
+        activation: of the stem, the blocks and the head (``nn.ReLU6``; ``"mish"`` or
+            :class:`~mobilenet_tutorial.layers.Mish` for chapter 9).
+        attention, crossnorm, selfnorm: insertions after every block's projection (see
+            :class:`~mobilenet_tutorial.layers.BlockConfig`).
     """
 
     def __init__(self, width_mult: float = 1.0, num_classes: int = 1000, dropout: float = 0.2,
                  setting: Sequence[tuple[int, int, int, int]] = INVERTED_RESIDUAL_SETTING,
-                 norm_layer: NormLayer = nn.BatchNorm2d) -> None:
+                 norm_layer: NormLayer = nn.BatchNorm2d,
+                 activation: str | ActivationLayer = nn.ReLU6, attention: str | None = None,
+                 crossnorm: float = 0.0, selfnorm: bool = False) -> None:
         super().__init__()
         positive_number("width_mult", width_mult, "such as 1.0, 0.75, 0.5 or 0.35")
         positive_int("num_classes", num_classes, "1000 for ImageNet, 10 for Fashion-MNIST")
+        if activation is None:
+            raise ValueError("activation must be an activation such as nn.ReLU6 or 'mish', "
+                             "got None")
+        try:
+            act = activation_layer(activation)
+        except ValueError as error:
+            raise ValueError(f"activation: {error}") from None
         channels = make_divisible(32 * width_mult)
         self.last_channels = make_divisible(1280 * max(1.0, width_mult))
         layers: list[nn.Module] = [ConvNormActivation(3, channels, 3, 2, norm_layer=norm_layer,
-                                                      activation_layer=nn.ReLU6)]
+                                                      activation_layer=act)]
         for stage in (Stage(*row) for row in setting):
             out_channels = make_divisible(stage.c * width_mult)
             for i in range(stage.n):
-                config = v2_config(channels, out_channels, stage.s if i == 0 else 1, stage.t)
+                config = v2_config(channels, out_channels, stage.s if i == 0 else 1, stage.t,
+                                   activation=act, attention=attention, crossnorm=crossnorm,
+                                   selfnorm=selfnorm)
                 layers.append(InvertedResidual(config, norm_layer=norm_layer))
                 channels = out_channels
         layers.append(ConvNormActivation(channels, self.last_channels, 1, norm_layer=norm_layer,
-                                         activation_layer=nn.ReLU6))
+                                         activation_layer=act))
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(nn.Dropout(dropout),
                                         nn.Linear(self.last_channels, num_classes))
@@ -159,6 +194,32 @@ def _register_key_hooks(model: nn.Module) -> None:
         model._register_load_state_dict_pre_hook(_load_torchvision_keys, with_module=True)
 
 
+def load_shared_state_dict(model: MobileNetV2, state_dict: dict[str, torch.Tensor]
+                           ) -> list[str]:
+    """Load a base MobileNetV2 ``state_dict`` into a variant; return the keys it left alone.
+
+    Every key of ``state_dict`` must exist in ``model`` with the same shape (a variant
+    keeps all of the base model's layers), and every key of ``model`` it does not set
+    must belong to an inserted layer (``crossnorm``, ``selfnorm`` or ``attention`` of a
+    block); so nothing the two share is silently left at random.
+
+    Raises:
+        ValueError: a key of ``state_dict`` the model lacks, or a key of the model that
+            is neither in ``state_dict`` nor part of an inserted layer.
+    """
+    result = model.load_state_dict(state_dict, strict=False)
+    if result.unexpected_keys:
+        raise ValueError(f"the state dict has keys this model lacks: "
+                         f"{result.unexpected_keys[:3]}; is it a MobileNetV2's, at this width?")
+    inserted = (".crossnorm.", ".selfnorm.", ".attention.")
+    shared_missing = [key for key in result.missing_keys
+                      if not any(part in key for part in inserted)]
+    if shared_missing:
+        raise ValueError(f"the state dict lacks keys of layers the base model has: "
+                         f"{shared_missing[:3]}")
+    return list(result.missing_keys)
+
+
 def mobilenet_v2(*, weights: MobileNetV2Weights | str | None = None, progress: bool = True,
                  num_classes: int = 1000, width_mult: float = 1.0, **kwargs) -> MobileNetV2:
     """MobileNetV2, optionally with torchvision's ImageNet weights.
@@ -173,7 +234,9 @@ def mobilenet_v2(*, weights: MobileNetV2Weights | str | None = None, progress: b
         progress: show a progress bar if the weights have to be downloaded.
         num_classes: classifier outputs (``>= 1``).
         width_mult: the width multiplier (``> 0``).
-        kwargs: go to :class:`MobileNetV2` (``dropout``, ``setting``, ``norm_layer``).
+        kwargs: go to :class:`MobileNetV2` (``dropout``, ``setting``, ``norm_layer``, and
+            chapter 9's ``activation``, ``attention``, ``crossnorm``, ``selfnorm``: with
+            weights, a variant gets them in every layer it shares with the base model).
 
     Raises:
         ValueError: on a bad width, class count or weights name, or weights that
@@ -183,6 +246,6 @@ def mobilenet_v2(*, weights: MobileNetV2Weights | str | None = None, progress: b
                                      width_mult=width_mult, weights_enum=MobileNetV2Weights)
     model = MobileNetV2(width_mult=width_mult, num_classes=num_classes, **kwargs)
     if member is not None:
-        model.load_state_dict(member.get_state_dict(progress=progress))
+        load_shared_state_dict(model, member.get_state_dict(progress=progress))
     return model
 

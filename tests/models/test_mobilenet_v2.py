@@ -177,3 +177,63 @@ def test_imagenet_weights_match_torchvision_on_real_photos(imagenet_models):
     assert photo_accuracy(top1) == 3 / 5
     # the rocket's acceptable classes are at least in its top 5
     assert any(photo_is_correct("rocket", i) for i in a[3].topk(5).indices.tolist())
+
+
+# --- chapter 9's variants --------------------------------------------------------------
+
+def test_variants_add_exactly_their_layers_parameters():
+    from mobilenet_tutorial.models.mobilenet_v2 import VARIANTS
+
+    base = mobilenet_v2()
+    blocks = [m for m in base.modules() if isinstance(m, InvertedResidual)]
+    outs = sum(block.out_channels for block in blocks)
+    expected = {"base": 0, "+Mish": 0, "+Triplet": 300 * len(blocks), "+CNSN": 8 * outs,
+                "all three": 300 * len(blocks) + 8 * outs}
+    for name, options in VARIANTS.items():
+        assert count_params(mobilenet_v2(**options)) - count_params(base) == expected[name]
+    assert len(blocks) == 17 and expected["+Triplet"] == 5_100 and expected["+CNSN"] == 12_032
+
+
+def test_variant_state_dicts_keep_every_base_key():
+    from mobilenet_tutorial.models.mobilenet_v2 import VARIANTS
+
+    base_keys = list(torchvision.models.mobilenet_v2().state_dict())
+    for options in VARIANTS.values():
+        keys = list(mobilenet_v2(**options).state_dict())
+        assert [key for key in keys if key in base_keys] == base_keys
+        assert all(any(part in key for part in (".attention.", ".selfnorm.", ".crossnorm."))
+                   for key in keys if key not in base_keys)
+
+
+def test_variants_load_imagenet_weights_into_every_shared_layer(imagenet_models):
+    ours, _ = imagenet_models
+    reference = ours.state_dict()
+    variant = mobilenet_v2(weights="IMAGENET1K_V1", activation="mish", attention="triplet",
+                           crossnorm=0.5, selfnorm=True)
+    state = variant.state_dict()
+    for key, value in reference.items():
+        assert torch.equal(state[key], value), key
+
+
+def test_load_shared_state_dict_rejects_foreign_and_incomplete_state():
+    from mobilenet_tutorial.models.mobilenet_v2 import load_shared_state_dict
+
+    model = mobilenet_v2(attention="triplet")
+    state = mobilenet_v2().state_dict()
+    left = load_shared_state_dict(model, state)
+    assert left and all(".attention." in key for key in left)
+    with pytest.raises(ValueError, match="lacks keys of layers the base model has"):
+        load_shared_state_dict(model, {k: v for k, v in state.items() if k != "classifier.1.bias"})
+    with pytest.raises(ValueError, match="keys this model lacks"):
+        load_shared_state_dict(model, dict(state, extra=torch.zeros(1)))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"activation": "gelu"}, "activation: unknown activation"),
+    ({"activation": None}, "activation must be an activation"),
+    ({"attention": "se"}, "attention must be one of"),
+    ({"crossnorm": -0.5}, "crossnorm must be a number in"),
+])
+def test_variants_reject_bad_options(options, message):
+    with pytest.raises(ValueError, match=message):
+        mobilenet_v2(**options)
