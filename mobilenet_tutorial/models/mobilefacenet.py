@@ -19,23 +19,19 @@ channel count and so is built here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from ..checks import positive_int
+from .mobilenet_v2 import Stage
 
 __all__ = ["BottleneckRow", "BOTTLENECKS", "Bottleneck", "MobileFaceNet", "mobilefacenet"]
 
 
-class BottleneckRow(NamedTuple):
-    """One row of Table 1: expansion ``t``, output channels ``c``, repeats ``n``, stride ``s``."""
-
-    t: int
-    c: int
-    n: int
-    s: int
+BottleneckRow = Stage
+"""One row of Table 1: expansion ``t``, output channels ``c``, repeats ``n``, stride ``s``;
+the same four numbers as a row of MobileNetV2's Table 2, so the same type."""
 
 
 BOTTLENECKS: tuple[BottleneckRow, ...] = (
