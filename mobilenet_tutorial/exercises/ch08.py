@@ -8,7 +8,9 @@ Every check prints a pass or a hint (never the answer) and returns ``True`` or
 - exercise 2: folding BatchNorm by hand: the folded weight and bias of one channel;
 - exercise 3: the roofline: the attainable speed of a depthwise layer on a given CPU,
   and the CPU's ridge point, as a pair;
-- exercise 4: Amdahl's law: the whole-model speed-up when only the convolutions get faster.
+- exercise 4: Amdahl's law: the whole-model speed-up when only the convolutions get faster;
+- exercise 5: GPTQ by hand: the rounding that GPTQ chooses for a row of three weights whose
+  first two inputs are correlated.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import torch
 from torch import nn
 
 from ..deploy.folding import fold_conv_bn
+from ..deploy.gptq import gptq_round_rows
 from ..measure.roofline import arithmetic_intensity, ridge_point, roof
 from .core import ANY, Mistake, Tolerance, as_numbers, check_answer, time_limited
 
 __all__ = ["EXERCISES", "check_pointwise_intensity", "check_folded_channel", "check_roofline",
-           "check_amdahl"]
+           "check_amdahl", "check_gptq_row"]
 
 _BYTES = 4  # float32
 _PER_MILLE, _PER_MILLION = Tolerance(relative=1e-3), Tolerance(relative=1e-6)
@@ -29,6 +32,10 @@ _PER_MILLE, _PER_MILLION = Tolerance(relative=1e-3), Tolerance(relative=1e-6)
 _FOLD_VALUES = (0.5, 2.0, 1.5, 0.2, 0.16)
 _PEAK, _BANDWIDTH, _INTENSITY = 100e9, 20e9, 1.125  # exercise 3
 _CONV_SHARE, _CONV_SPEEDUP = 0.8, 4.0  # exercise 4
+# Exercise 5: three weights, 3-bit levels -3..3 (scale 1.5 / 3 = 0.5), and H = sum x x^T.
+_GPTQ_WEIGHTS = (0.2, 0.7, 1.5)
+_GPTQ_HESSIAN = ((1.0, 0.5, 0.0), (0.5, 1.0, 0.0), (0.0, 0.0, 1.0))
+_GPTQ_NEAREST = (0.0, 0.5, 1.5)
 
 
 def _pair(answer: object) -> tuple[float, ...] | None:
@@ -110,10 +117,33 @@ def check_amdahl(answer: object) -> bool:
                   "fractions of the old time; the speed-up is old time / new time.")
 
 
+def _gptq_row() -> tuple[float, ...]:
+    weight = torch.tensor([_GPTQ_WEIGHTS], dtype=torch.float64)
+    hessian = torch.tensor(_GPTQ_HESSIAN, dtype=torch.float64)
+    return tuple(gptq_round_rows(weight, hessian, bits=3, damping=1e-12)[0].tolist())
+
+
+@time_limited
+def check_gptq_row(answer: object) -> bool:
+    """Exercise 5: the three weights ``(w0, w1, w2)`` after GPTQ's rounding, in float."""
+    return check_answer(
+        answer, "Exercise 5 (GPTQ by hand)", parse=lambda three: as_numbers(three, 3),
+        tolerance=_PER_MILLION,
+        missing="give three numbers: the rounded weights (w0, w1, w2), as multiples of 0.5.",
+        expected=_gptq_row,
+        mistakes=[Mistake(_GPTQ_NEAREST, "that is round-to-nearest. After w0 is rounded, GPTQ "
+                                         "changes w1 to make up for w0's error, because x1 "
+                                         "follows x0; round w1 after that change.")],
+        otherwise="round w0 first; its error (w0 - q0) times x0 is partly predictable from x1: "
+                  "the least-squares update adds (w0 - q0) * H01 / H11 to w1. w2's input is "
+                  "independent, and w2 sets the scale: it stays.")
+
+
 #: The checks in exercise order: the classroom grader's exercise ids are ``ch08.exK``.
 EXERCISES = {
     "ex1": check_pointwise_intensity,
     "ex2": check_folded_channel,
     "ex3": check_roofline,
     "ex4": check_amdahl,
+    "ex5": check_gptq_row,
 }

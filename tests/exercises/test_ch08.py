@@ -22,6 +22,9 @@ ROOFLINE = (22.5, 5.0)
 # Exercise 4: 1 / (0.2 + 0.8 / 4)
 AMDAHL = 2.5
 
+# Exercise 5: w0 = 0.2 rounds to 0; w1 gains 0.2 * H01 / H11 = 0.1, so 0.8 rounds to 1.0
+GPTQ = (0.0, 1.0, 1.5)
+
 
 def test_the_constants_here_are_what_the_checks_expect():
     assert round(INTENSITY[0], 4) == 9.0253  # to the digits written
@@ -51,6 +54,12 @@ def test_the_constants_here_are_what_the_checks_expect():
     (ch08.check_amdahl, 4.0, "other 20%"),
     (ch08.check_amdahl, 3.0, "new time"),
     (ch08.check_amdahl, True, "one number"),
+    (ch08.check_gptq_row, GPTQ, RIGHT),
+    (ch08.check_gptq_row, list(GPTQ), RIGHT),
+    (ch08.check_gptq_row, None, "three numbers"),
+    (ch08.check_gptq_row, (0.0, 0.5, 1.5), "round-to-nearest"),
+    (ch08.check_gptq_row, (0.0, 0.8, 1.5), "round w0 first"),
+    (ch08.check_gptq_row, (0.0, 1.0), "three numbers"),
 ])
 def test_each_answer_gets_its_verdict(check, answer, clue, capsys):
     assert_verdict(capsys, check, answer, clue, hidden=["9.02", "2.5", "22.5"])
