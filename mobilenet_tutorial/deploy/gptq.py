@@ -10,10 +10,11 @@ calibration images: for a layer ``y = W x``, the error ``(W - Q) x`` has the mea
 rounding input ``i`` follows from the inverse of ``H`` (its Cholesky factor).
 
 :func:`gptq_round` does this for every ``Conv2d`` and ``Linear`` of a model.  The result is
-an ordinary float model whose weights already lie on the int8 grid that the engines'
-per-channel symmetric quantizers choose (scale ``max|w_c| / 127``: the largest weight of
-each output channel is kept as it is, so the scale does not change), so ONNX Runtime,
-NNCF and PT2E keep the rounding that GPTQ chose.  Only the weights change; what the
+an ordinary float model whose weights already lie on the grid of a per-channel symmetric
+int8 quantizer with the scale ``max|w_c| / 127`` (the largest weight of each output channel
+is kept as it is, so the scale does not change).  A quantizer with that rule, such as NNCF's
+for OpenVINO (a unit test checks it, beyond the first layer, which NNCF gives 7-bit weights
+by default), then keeps the rounding that GPTQ chose.  Only the weights change; what the
 engines do with activations is theirs.
 """
 
@@ -128,8 +129,9 @@ def gptq_round(model: nn.Module, images: torch.Tensor, bits: int = 8, damping: f
 
     One pass over ``images`` (in batches of ``batch_size``, no autograd) records each
     layer's ``H = sum x x^T`` on the inputs the float model gives it; then every layer is
-    rounded with :func:`gptq_round_rows`, one group of a grouped (depthwise) convolution
-    at a time.  ``model`` itself is left as it was.
+    rounded with :func:`gptq_round_rows`, all groups of a grouped (depthwise) convolution
+    at once, each with its own ``H``.  Convolutions with a string padding (``"same"``) or a
+    padding mode other than zeros are left as they are.  ``model`` itself is left as it was.
 
     Raises:
         ValueError: if ``images`` is not a non-empty batch, ``batch_size`` is not a
