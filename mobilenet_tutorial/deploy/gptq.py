@@ -30,6 +30,7 @@ from torch import nn
 
 from .. import checks
 from ..measure.counting import layer_kind
+from .quantization import fake_quantize_per_channel
 
 __all__ = ["GptqRounding", "gptq_round", "gptq_round_rows"]
 
@@ -171,7 +172,8 @@ def gptq_round(model: nn.Module, images: torch.Tensor, bits: int = 8, damping: f
             matrix = weight.reshape(groups, weight.shape[0] // groups, -1).to(torch.float64)
             h = hessians[layer]
             q = gptq_round_rows(matrix, h, bits=bits, damping=damping)
-            nearest = _nearest(matrix, _levels(bits))
+            nearest = fake_quantize_per_channel(matrix.reshape(-1, matrix.shape[-1]),
+                                                bits).reshape(matrix.shape)
 
             def output_error(candidate: torch.Tensor, m: torch.Tensor = matrix,
                              h: torch.Tensor = h) -> float:
@@ -184,7 +186,3 @@ def gptq_round(model: nn.Module, images: torch.Tensor, bits: int = 8, damping: f
             layer.weight.copy_(q.reshape(weight.shape).to(weight.dtype))
     return GptqRounding(rounded_model, pd.DataFrame(rows))
 
-
-def _nearest(matrix: torch.Tensor, levels: int) -> torch.Tensor:
-    scale = matrix.abs().amax(-1, keepdim=True).clamp_min(torch.finfo(matrix.dtype).tiny) / levels
-    return torch.round(matrix / scale).clamp(-levels, levels) * scale
