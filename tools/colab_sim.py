@@ -533,6 +533,8 @@ def run_notebook(path: Path, *, state: VenvState, wheel: Path, executed: Path,
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    from mobilenet_tutorial.classroom.execution import headless
+
     sandbox = Path(tempfile.mkdtemp(prefix=f"colab-sim-{path.stem[:2]}-"))
     content = sandbox / "content"  # Colab's working directory is /content
     home = sandbox / "root"        # and its HOME is /root
@@ -552,11 +554,13 @@ def run_notebook(path: Path, *, state: VenvState, wheel: Path, executed: Path,
     def on_cell_execute(cell: Any, cell_index: int, **_: Any) -> None:
         current["index"] = cell_index
 
-    client = NotebookClient(
+    # headless: without it, a cell showing an ipywidgets.interact can wait out the notebook's
+    # whole time limit (see mobilenet_tutorial.classroom.execution.headless).
+    client = headless(NotebookClient(
         notebook, kernel_name=KERNEL_NAME, timeout_func=remaining, startup_timeout=120,
         allow_errors=False, shutdown_kernel="immediate", record_timing=True,
         resources={"metadata": {"path": str(content)}}, on_cell_execute=on_cell_execute,
-    )
+    ))
     error = ""
     executed.mkdir(parents=True, exist_ok=True)
     log_path = executed / f"{path.stem}.kernel.log"

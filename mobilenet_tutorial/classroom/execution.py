@@ -10,7 +10,9 @@ new kernel (a separate process, started in an empty working folder), with:
 - before every answer cell, ``answer`` is deleted from the kernel, so a value left from an
   earlier cell never counts; right after it, ``answer`` is serialised by value with
   ``cloudpickle`` (classes and functions defined in the notebook travel with it) into a
-  file named by the grader, which the grader reads and deletes at once.
+  file named by the grader, which the grader reads and deletes at once;
+- no imitation of a browser's Output widgets (:func:`headless`): a cell that shows an
+  ``ipywidgets.interact`` would otherwise, now and then, wait out its whole time limit.
 
 Nothing is evaluated here: :mod:`.evaluation` scores the captured answers in another
 process.  Student code runs unrestricted in the kernel; the grader is not a sandbox for
@@ -32,7 +34,7 @@ from typing import Any
 
 from .form import ExerciseCell
 
-__all__ = ["Capture", "Run", "run_notebook"]
+__all__ = ["Capture", "Run", "headless", "run_notebook"]
 
 _CLEAR = "globals().pop('answer', None)"
 _CAPTURE = """\
@@ -86,6 +88,20 @@ def _code(source: str) -> Any:
     return nbformat.v4.new_code_cell(source)
 
 
+def headless(client: Any) -> Any:
+    """Stop an ``nbclient.NotebookClient`` from imitating a browser's Output widgets; return it.
+
+    To imitate one, nbclient answers every output that lands in an ``ipywidgets.Output``
+    (``interact`` draws into one) with a message on the kernel's shell channel, sent while
+    it is itself waiting on that channel for the cell's reply. Now and then the reply is
+    then not noticed until the cell's time limit runs out (nbclient issue 312): a cell of
+    a tenth of a second takes the whole limit. Without the imitation, the widget's outputs
+    become the cell's own outputs, and a grader or a headless run needs nothing more.
+    """
+    client.comm_open_handlers.pop("jupyter.widget", None)
+    return client
+
+
 def run_notebook(notebook: Mapping[str, Any], answers: list[ExerciseCell], *,
                  cell_timeout: float = 120.0, timeout: float = 1200.0,
                  env: Mapping[str, str | None] | None = None, keep_outputs: bool = False,
@@ -122,9 +138,10 @@ def run_notebook(notebook: Mapping[str, Any], answers: list[ExerciseCell], *,
         captures = Path(folder) / "captures"
         work.mkdir()
         captures.mkdir()
-        client = NotebookClient(source, timeout=cell_timeout, kernel_name=kernel_name,
-                                allow_errors=True, interrupt_on_timeout=True,
-                                record_timing=False, resources={"metadata": {"path": str(work)}})
+        client = headless(NotebookClient(
+            source, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+            interrupt_on_timeout=True, record_timing=False,
+            resources={"metadata": {"path": str(work)}}))
         start = time.monotonic()
         dead: str | None = None
         with client.setup_kernel(cwd=str(work), env=kernel_env):

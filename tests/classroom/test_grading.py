@@ -16,6 +16,7 @@ from torch import nn
 
 from mobilenet_tutorial.classroom.__main__ import main
 from mobilenet_tutorial.classroom.evaluation import evaluate_captures, load_checks
+from mobilenet_tutorial.classroom.execution import run_notebook
 from mobilenet_tutorial.classroom.form import (
     Exercise,
     chapter_exercises,
@@ -216,3 +217,22 @@ def test_bad_settings_and_inputs_are_named(tmp_path: Path):
     broken.write_text("{")
     report = grade_reports([broken], Settings())[0]
     assert report.grades[0].feedback.startswith("not graded")
+
+
+def test_interact_cells_never_wait_out_their_time_limit():
+    """nbclient's Output-widget imitation sometimes hides a cell's reply until the time limit.
+
+    Each of these cells draws into an ``interact`` Output widget; with the imitation, about one
+    such cell in eight waited the whole 30 s on two cores, so 24 of them almost never all
+    finished in time. Without it (:func:`headless`), the widget's print is the cell's output.
+    """
+    cells = [_code("import ipywidgets as widgets")]
+    cells += [_code(f"_ = widgets.interact(lambda x: print('shown', x), x={n})")
+              for n in range(24)]
+    run = run_notebook(_notebook(*cells), [], cell_timeout=30, timeout=300,
+                       keep_outputs=True)
+    assert run.errors == [] and run.seconds < 30
+    assert run.executed is not None
+    printed = ["".join(o.get("text", "")) for c in run.executed["cells"][1:]
+               for o in c["outputs"] if o["output_type"] == "stream"]
+    assert printed == [f"shown {n}\n" for n in range(24)]
