@@ -53,3 +53,13 @@ def test_references_parse_with_one_entry_per_key():
     entries = parse_file(str(path)).entries  # a missing brace is a syntax error here
     keys = re.findall(r"^@\w+\{([^,]+),", path.read_text(), flags=re.M)
     assert len(keys) == len(set(keys)) == len(entries), "a key is defined twice, or lost"
+
+
+def test_every_local_extension_is_loaded():
+    """_config.yml's `extensions` replaces Jupyter Book's list: a local one must be named in it."""
+    import yaml
+
+    sphinx = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]
+    local = set(sphinx["local_extensions"])
+    assert local == {p.stem for p in (ROOT / "book" / "_ext").glob("*.py")}
+    assert local <= set(sphinx["config"]["extensions"])
