@@ -6,8 +6,8 @@ into one) on the kernel's shell channel while it waits there for the cell's repl
 then the reply then goes unnoticed until the cell's time limit, and the build fails with a
 timeout in a cell of a tenth of a second (nbclient issue 312). This extension turns the
 imitation off before any notebook runs, as :func:`mobilenet_tutorial.classroom.execution.headless`
-does for the grader and the Colab simulation: the widget's figure becomes the cell's own output,
-shown on the page under the sliders.
+does for the grader and the Colab simulation: the figure an interact draws becomes the cell's own
+output, shown on the page above the (static) sliders.
 """
 
 from __future__ import annotations
